@@ -1,0 +1,296 @@
+"""The `casegraph` command. Each command is a few lines over a library function.
+
+Exit codes: 0 ok, 1 invalid input or failed check, 2 usage, 3 backend unavailable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api import ingest
+from api.settings import Settings
+from graph.stats import class_counts
+from graph.store import Store
+from ontology.errors import (
+    BackendUnavailable,
+    CasegraphError,
+    LoadError,
+    NotFound,
+    QueryError,
+    StoreLocked,
+)
+
+app = typer.Typer(
+    name="casegraph",
+    help="A knowledge graph of historical cases: load, query, check, view and serve it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+query_app = typer.Typer(help="Run a SPARQL or Cypher query.", no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BACKEND = 0, 1, 2, 3
+
+
+def exit_code(error: CasegraphError) -> int:
+    """The one mapping from the error tree to exit codes."""
+    if isinstance(error, BackendUnavailable | StoreLocked):
+        return EXIT_BACKEND
+    return EXIT_INVALID
+
+
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """Turn casegraph errors into a one-line message and an exit code, never a traceback."""
+    try:
+        yield
+    except CasegraphError as e:
+        kind = {LoadError: "invalid input", QueryError: "query failed", NotFound: "not found"}
+        label = next((v for k, v in kind.items() if isinstance(e, k)), "error")
+        err.print(f"[red]{label}:[/red] {e}", markup=True, highlight=False)
+        raise typer.Exit(exit_code(e)) from None
+
+
+@contextlib.contextmanager
+def open_store(*, read_only: bool = False) -> Iterator[Store]:
+    settings = Settings()
+    store = Store(settings.store_path, read_only=read_only)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-F", help=f"One of {', '.join(ingest.FORMATS)} (default: guess)."),
+    ] = None,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip SHACL.")] = False,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Load good rows; write rejects to a file.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Load case files, RDF files and datasets; each document becomes one named graph."""
+    from rich.progress import Progress, TextColumn
+
+    with handled(), open_store() as store:
+        progress = Progress(
+            *Progress.get_default_columns(), TextColumn("{task.fields[rows]} rows"),
+            console=err, transient=True, disable=as_json or not err.is_terminal,
+        )
+        with progress:
+            task = progress.add_task("loading", total=None, rows=0)
+
+            def tick(name: str, rows: int) -> None:
+                progress.update(task, description=name, rows=rows)
+
+            result = ingest.load(
+                store,
+                paths,
+                format=format,
+                validate=not no_validate,
+                skip_bad_rows=skip_bad_rows,
+                progress=tick,
+            )
+        _write_rejects(result)
+        _print_changes(result, as_json)
+
+
+def _write_rejects(result: ingest.LoadResult) -> None:
+    for name, report in result.rejected.items():
+        path = Path(f"{name}.rejected.csv")
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["line", "reason", "row"])
+            for row in report.rejected:
+                writer.writerow([row.line, row.reason, row.raw])
+        err.print(f"{name}: {len(report.rejected)} rows rejected; see {path}")
+
+
+def _print_changes(result: ingest.LoadResult, as_json: bool) -> None:
+    changes = [*result.changes, *([result.derived] if result.derived else [])]
+    if as_json:
+        payload = {
+            "graphs": [
+                {"name": c.name, "graph": c.graph, "added": c.added, "removed": c.removed,
+                 "unchanged": c.unchanged}
+                for c in changes
+            ],
+            "warnings": result.warnings,
+        }
+        out.print_json(json.dumps(payload))
+        return
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    table = Table("graph", "added", "removed", "status")
+    for change in changes:
+        table.add_row(
+            change.name, str(change.added), str(change.removed),
+            "unchanged" if change.unchanged else "replaced" if change.removed else "loaded",
+        )
+    out.print(table)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
+    format: Annotated[str | None, typer.Option("--format", "-F")] = None,
+) -> None:
+    """Check documents as a load would, without writing anything."""
+    with handled():
+        store = Store(None)
+        ingest.ensure_ontology(store)
+        prepared = ingest.prepare(store, paths, format=format)
+        for doc in prepared:
+            for warning in doc.report.warnings:
+                err.print(f"[yellow]warning:[/yellow] {warning}")
+            out.print(f"{doc.path}: ok ({len(doc.triples or [])} triples)")
+
+
+def _sparql_text(query: str | None, file: Path | None) -> str:
+    if (query is None) == (file is None):
+        err.print("give a QUERY or --file, not both")
+        raise typer.Exit(EXIT_USAGE)
+    return file.read_text(encoding="utf-8") if file is not None else str(query)
+
+
+@query_app.command("sparql")
+def query_sparql(
+    query: Annotated[str | None, typer.Argument(help="The query text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Run a SPARQL query over the whole dataset (the union of the loaded graphs)."""
+    text = _sparql_text(query, file)
+    with handled(), open_store(read_only=True) as store:
+        result = store.query(text)
+        _print_sparql(result, format)
+
+
+def _term(term: Any) -> str:
+    if term is None:
+        return ""
+    return str(term.value) if hasattr(term, "value") else str(term)
+
+
+def _print_sparql(result: Any, format: str) -> None:
+    if isinstance(result, ox.QueryBoolean):
+        out.print(json.dumps(bool(result)) if format == "json" else str(bool(result)).lower())
+        return
+    if isinstance(result, ox.QueryTriples):
+        data = ox.serialize(result, format=ox.RdfFormat.TURTLE)
+        sys.stdout.write((data or b"").decode("utf-8"))
+        return
+    names = [v.value for v in result.variables]
+    rows = [[_term(row[name]) for name in names] for row in result]
+    if format == "json":
+        out.print_json(json.dumps({"columns": names, "rows": rows}))
+    elif format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(names)
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(*names)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts per class, and the loaded graphs."""
+    with handled(), open_store(read_only=True) as store:
+        counts = class_counts(store)
+        documents = store.documents()
+        if as_json:
+            out.print_json(json.dumps({
+                "triples": store.triple_count(),
+                "classes": counts,
+                "graphs": [{"name": d.name, "graph": d.graph, "loader": d.loader,
+                            "triples": d.triples, "loaded_at": d.loaded_at} for d in documents],
+            }))
+            return
+        table = Table("class", "instances")
+        for name, count in counts.items():
+            table.add_row(name, str(count))
+        out.print(table)
+        graphs = Table("graph", "loader", "triples", "loaded at")
+        for doc in documents:
+            graphs.add_row(doc.name, doc.loader, str(doc.triples), doc.loaded_at)
+        out.print(graphs)
+        out.print(f"{store.triple_count()} triples")
+
+
+EXPORT_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="ttl, trig, nq, nt or jsonld.")] = "trig",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+) -> None:
+    """Write the dataset out (TriG and N-Quads keep the named graphs)."""
+    if format not in EXPORT_FORMATS:
+        err.print(f"unknown format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        raise typer.Exit(EXIT_USAGE)
+    with handled(), open_store(read_only=True) as store:
+        if output is None:
+            store.dump(sys.stdout.buffer, EXPORT_FORMATS[format])
+        else:
+            with output.open("wb") as handle:
+                store.dump(handle, EXPORT_FORMATS[format])
+            err.print(f"wrote {output}")
+
+
+@app.command()
+def drop(graph: Annotated[str, typer.Argument(help="The document name (see `stats`).")]) -> None:
+    """Remove one document's graph and what was derived from it."""
+    with handled(), open_store() as store:
+        result = ingest.drop(store, graph)
+        _print_changes(result, as_json=False)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Print the JSON Schema of the case-file format."""
+    from loaders.case_model import CaseFile
+
+    text = json.dumps(CaseFile.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()

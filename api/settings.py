@@ -1,0 +1,52 @@
+"""One place for configuration: environment variables prefixed `CASEGRAPH_` (and NEO4J_*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """casegraph's settings. Secrets have no default and are never logged."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CASEGRAPH_", env_file=".casegraph.env", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=Path("var/casegraph"), description="Where the stores keep their files."
+    )
+    cases_dir: Path | None = Field(
+        default=None,
+        description="Case files loaded on the first start of `casegraph serve` "
+        "(default: the data/cases folder shipped with casegraph).",
+    )
+    cypher_backend: Literal["falkordb", "neo4j"] = "falkordb"
+    sync_backends: list[Literal["falkordb", "neo4j"]] | None = Field(
+        default=None,
+        description="Engines kept in sync after each load (default: the Cypher backend).",
+    )
+    write_token: SecretStr | None = Field(
+        default=None, description="Bearer token required for SPARQL updates and graph writes."
+    )
+    query_timeout_s: float = Field(default=30.0, gt=0)
+    validate_shacl: bool = True
+
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "oxigraph"
+
+    @property
+    def falkordb_path(self) -> Path:
+        return self.data_dir / "falkordb"
+
+    def engines(self) -> list[str]:
+        return list(self.sync_backends or [self.cypher_backend])

@@ -1,0 +1,21 @@
+"""The exception tree, re-exported for the graph package (defined in `ontology.errors`)."""
+
+from ontology.errors import (
+    BackendUnavailable,
+    CasegraphError,
+    LoadError,
+    NotFound,
+    QueryError,
+    StoreLocked,
+    ValidationError,
+)
+
+__all__ = [
+    "BackendUnavailable",
+    "CasegraphError",
+    "LoadError",
+    "NotFound",
+    "QueryError",
+    "StoreLocked",
+    "ValidationError",
+]

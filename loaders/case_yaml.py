@@ -1,0 +1,463 @@
+"""The case-file loader: YAML in the format of `loaders.case_model`, out as RDF triples.
+
+Reading goes in three checked steps, each failing with the file, the line and the field:
+bytes (size, encoding, binary content), YAML syntax, then the models (types, unknown fields,
+EDTF dates). References between records are resolved against the document itself and against
+the ids the caller already knows (other documents of the same load, and the store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from pyoxigraph import NamedNode, Triple
+
+from loaders import terms as t
+from loaders.base import LoadReport
+from loaders.case_model import (
+    RECORD_KINDS,
+    Agent,
+    CaseFile,
+    Claim,
+    Dated,
+    Event,
+    Link,
+    Measure,
+    Observation,
+    Place,
+    Record,
+    Source,
+    Statement,
+)
+from loaders.edtf import EDTF, parse_edtf
+from ontology.errors import LoadError
+from ontology.namespaces import DCTERMS
+
+MAX_BYTES = 10 * 1024 * 1024
+"""Case files are written by hand; anything larger is almost surely the wrong file."""
+
+CAUSAL_PROPERTY = {
+    "causes": "causes",
+    "contributes-to": "contributesTo",
+    "enables": "enables",
+    "triggers": "triggers",
+    "prevents": "prevents",
+    "responds-to": "respondsTo",
+    "has-no-material-effect-on": "hasNoMaterialEffectOn",
+    "precedes": "precedes",
+    "escalates-to": "escalatesTo",
+    "superseded-by": "supersededBy",
+    "documented-in": "documentedIn",
+    "evaluated-by": "evaluatedBy",
+    "cited-as-analogy-by": "citedAsAnalogyBy",
+    "credited-with": "creditedWith",
+    "risk-to": "riskTo",
+    "cited-by": "citedBy",
+}
+"""Relation names used in case files -> local names of the ontology's relation properties."""
+
+_DESCRIPTION = NamedNode(f"{DCTERMS}description")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without timestamp conversion: dates stay the strings their EDTF text is."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCaseFile:
+    """A validated document and where each of its parts sits in the file."""
+
+    path: Path
+    document: CaseFile
+    lines: Mapping[tuple[str | int, ...], int]
+
+    def line_of(self, loc: Sequence[str | int]) -> int | None:
+        """The line of the deepest known node on the path `loc`."""
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def records(self) -> Iterator[tuple[str, str, int, Record]]:
+        """(top-level key, kind, index, record) for every record."""
+        for key, kind in RECORD_KINDS.items():
+            for index, record in enumerate(getattr(self.document, key)):
+                yield key, kind, index, record
+
+
+def _node_lines(node: yaml.Node, path: tuple[str | int, ...], out: dict[Any, int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise LoadError(
+                    f"duplicate key {key!r}",
+                    line=key_node.start_mark.line + 1,
+                    field=".".join(map(str, (*path, key))),
+                )
+            seen.add(key)
+            _node_lines(value_node, (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _node_lines(item, (*path, index), out)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise LoadError(f"cannot read: {e.strerror}", file=str(path)) from e
+    if size > MAX_BYTES:
+        raise LoadError(
+            f"file is {size / 1e6:.1f} MB; case files are limited to {MAX_BYTES // 1_000_000} MB",
+            file=str(path),
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise LoadError("empty document", file=str(path), line=1)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise LoadError("binary content (NUL byte); not a YAML text file", file=str(path), line=line)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise LoadError(
+            f"not UTF-8: byte 0x{data[e.start]:02x} at offset {e.start}", file=str(path), line=line
+        ) from e
+
+
+def parse_case_file(path: Path) -> ParsedCaseFile:
+    """Read and validate one case file; raise `LoadError` naming file, line and field."""
+    text = _read_text(path)
+    name = str(path)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise LoadError(
+            f"YAML syntax error: {e.problem or e.context}",
+            file=name,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from e
+    except yaml.YAMLError as e:
+        raise LoadError(f"YAML error: {e}", file=name) from e
+    if node is None:
+        raise LoadError("empty document", file=name, line=1)
+    lines: dict[Any, int] = {}
+    try:
+        _node_lines(node, (), lines)
+    except LoadError as e:
+        raise LoadError(e.message, file=name, line=e.line, field=e.field) from e
+    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    if not isinstance(data, dict):
+        raise LoadError(
+            f"a case file is a mapping with 'casegraph: 1' at the top, not a {type(data).__name__}",
+            file=name,
+            line=1,
+        )
+    try:
+        document = CaseFile.model_validate(data)
+    except pydantic.ValidationError as e:
+        error = e.errors()[0]
+        loc = tuple(error["loc"])
+        parsed = ParsedCaseFile(path, CaseFile(casegraph=1), lines)
+        record = _record_id(data, loc)
+        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+        raise LoadError(
+            f"{error['msg']}{more}",
+            file=name,
+            line=parsed.line_of(loc),
+            record=record,
+            field=".".join(map(str, loc)),
+        ) from e
+    return ParsedCaseFile(path, document, lines)
+
+
+def _record_id(data: Mapping[str, Any], loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        items = data.get(str(loc[0]))
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            value = items[loc[1]].get("id")
+            return str(value) if value is not None else None
+    return None
+
+
+type Resolver = Callable[[str], str | None]
+"""Maps a record id to its kind (`event`, `agent`, ...) or None when it is unknown."""
+
+
+class CaseYAMLLoader:
+    """Turns a case file into triples. `resolve` knows the ids defined outside the file."""
+
+    name = "case-yaml"
+
+    def __init__(self, resolve: Resolver | None = None) -> None:
+        self._resolve = resolve or (lambda _id: None)
+
+    def read(self, path: Path, report: LoadReport) -> Iterator[Triple]:
+        parsed = parse_case_file(path)
+        return iter(list(self.triples(parsed, report)))
+
+    def triples(self, parsed: ParsedCaseFile, report: LoadReport) -> Iterator[Triple]:
+        """Check ids and references, then emit the triples of every record."""
+        own = _own_ids(parsed)
+        emitter = _Emitter(parsed, own, self._resolve, report)
+        for key, kind, index, record in parsed.records():
+            report.rows += 1
+            yield from emitter.record(key, kind, index, record)
+        emitter.check_causal_order()
+
+
+def _own_ids(parsed: ParsedCaseFile) -> dict[str, str]:
+    own: dict[str, str] = {}
+    for key, kind, index, record in parsed.records():
+        if record.id in own:
+            raise LoadError(
+                f"duplicate id {record.id!r} (already used by a {own[record.id]} in this file)",
+                file=str(parsed.path),
+                line=parsed.line_of((key, index, "id")),
+                record=record.id,
+                field=f"{key}.{index}.id",
+            )
+        own[record.id] = kind
+    return own
+
+
+class _Emitter:
+    def __init__(
+        self,
+        parsed: ParsedCaseFile,
+        own: Mapping[str, str],
+        resolve: Resolver,
+        report: LoadReport,
+    ) -> None:
+        self.parsed = parsed
+        self.own = own
+        self.resolve = resolve
+        self.report = report
+        self.dates: dict[str, EDTF] = {}
+        self.claims: list[tuple[str, int, Claim]] = []
+
+    def kind_of(self, ref: str, loc: tuple[str | int, ...], record: str) -> str:
+        kind = self.own.get(ref) or self.resolve(ref)
+        if kind is None:
+            raise LoadError(
+                f"reference to undefined id {ref!r}",
+                file=str(self.parsed.path),
+                line=self.parsed.line_of(loc),
+                record=record,
+                field=".".join(map(str, loc)),
+            )
+        return kind
+
+    def ref(
+        self, ref: str, loc: tuple[str | int, ...], record: str, *, expect: set[str] | None = None
+    ) -> NamedNode:
+        kind = self.kind_of(ref, loc, record)
+        if expect is not None and kind not in expect:
+            raise LoadError(
+                f"{ref!r} is a {kind}; expected a {' or '.join(sorted(expect))}",
+                file=str(self.parsed.path),
+                line=self.parsed.line_of(loc),
+                record=record,
+                field=".".join(map(str, loc)),
+            )
+        return t.entity(kind, ref)
+
+    def refs(
+        self,
+        key: str,
+        index: int,
+        record: Record,
+        field: str,
+        prop: str,
+        expect: set[str] | None = None,
+    ) -> Iterator[Triple]:
+        subject = t.entity(self.own[record.id], record.id)
+        for position, ref in enumerate(getattr(record, field)):
+            target = self.ref(ref, (key, index, field, position), record.id, expect=expect)
+            yield Triple(subject, t.cg(prop), target)
+
+    def record(self, key: str, kind: str, index: int, record: Record) -> Iterator[Triple]:
+        subject = t.entity(kind, record.id)
+        yield Triple(subject, t.RDF_TYPE, t.cg(_class_of(record)))
+        yield Triple(subject, t.RDFS_LABEL, t.text(record.label or _generated_label(record)))
+        for alias in record.aliases:
+            if isinstance(alias, str):
+                yield Triple(subject, t.SKOS_ALT_LABEL, t.text(alias))
+            else:
+                yield Triple(subject, t.SKOS_ALT_LABEL, t.text(alias.text, alias.lang))
+        if record.description:
+            yield Triple(subject, _DESCRIPTION, t.text(record.description))
+        for casebook_id in record.casebook_id:
+            yield Triple(subject, t.cg("casebookId"), t.text(casebook_id))
+        if record.status:
+            yield Triple(subject, t.cg("status"), t.STATUS_IRIS[record.status])
+        if record.status_note:
+            yield Triple(subject, t.cg("statusNote"), t.text(record.status_note))
+        yield from self.refs(key, index, record, "sources", "source", {"source"})
+        yield from self.refs(key, index, record, "cases", "inCase", {"case"})
+        qid = getattr(record, "wikidata", None)
+        if qid:
+            yield Triple(subject, t.SKOS_EXACT_MATCH, t.wikidata(qid))
+        if isinstance(record, Dated) and record.date:
+            value = parse_edtf(record.date)
+            self.dates[record.id] = value
+            yield from t.date_triples(subject, value)
+        yield from self.specific(key, index, record, subject)
+
+    def specific(
+        self, key: str, index: int, record: Record, subject: NamedNode
+    ) -> Iterator[Triple]:
+        if isinstance(record, Source):
+            if record.publisher:
+                yield Triple(subject, t.cg("publisher"), t.text(record.publisher))
+            for author in record.authors:
+                yield Triple(subject, t.cg("author"), t.text(author))
+            for url in record.urls:
+                yield Triple(subject, t.cg("url"), NamedNode(url))
+            if record.note:
+                yield Triple(subject, t.cg("note"), t.text(record.note))
+        elif isinstance(record, Agent):
+            yield from self.refs(key, index, record, "member_of", "memberOf", {"agent"})
+            yield from self.refs(key, index, record, "based_in", "basedIn", {"place"})
+        elif isinstance(record, Place):
+            yield from self.refs(key, index, record, "located_in", "locatedIn", {"place"})
+            if record.latitude is not None:
+                yield Triple(subject, t.cg("latitude"), t.decimal(record.latitude))
+            if record.longitude is not None:
+                yield Triple(subject, t.cg("longitude"), t.decimal(record.longitude))
+        elif isinstance(record, Event):
+            yield from self.refs(key, index, record, "participants", "participant", {"agent"})
+            yield from self.refs(key, index, record, "targets", "target", {"agent", "place"})
+            yield from self.refs(key, index, record, "places", "place", {"place"})
+            yield from self.refs(key, index, record, "part_of", "partOf", {"event"})
+        elif isinstance(record, Measure):
+            if record.unit:
+                yield Triple(subject, t.cg("unit"), t.text(record.unit))
+        elif isinstance(record, Observation):
+            yield from self.observation(key, index, record, subject)
+        elif isinstance(record, Statement):
+            yield from self.refs(key, index, record, "about", "about")
+        elif isinstance(record, Claim):
+            yield from self.claim(key, index, record, subject)
+        elif isinstance(record, Link):
+            yield from self.link(key, index, record, subject)
+
+    def observation(
+        self, key: str, index: int, record: Observation, subject: NamedNode
+    ) -> Iterator[Triple]:
+        measure = self.ref(record.measure, (key, index, "measure"), record.id, expect={"measure"})
+        yield Triple(subject, t.cg("measure"), measure)
+        yield Triple(subject, t.cg("value"), t.decimal(record.value))
+        yield Triple(subject, t.cg("qualifier"), t.text(record.qualifier))
+        if record.unit:
+            yield Triple(subject, t.cg("unit"), t.text(record.unit))
+        if record.place:
+            place = self.ref(record.place, (key, index, "place"), record.id, expect={"place"})
+            yield Triple(subject, t.cg("refPlace"), place)
+        if record.revision:
+            yield Triple(subject, t.cg("revision"), t.text(record.revision))
+        if record.note:
+            yield Triple(subject, t.cg("note"), t.text(record.note))
+        yield from self.refs(key, index, record, "about", "about")
+
+    def claim(self, key: str, index: int, record: Claim, subject: NamedNode) -> Iterator[Triple]:
+        cause = self.ref(record.cause, (key, index, "cause"), record.id)
+        effect = self.ref(record.effect, (key, index, "effect"), record.id)
+        yield Triple(subject, t.RDF_TYPE, t.cg("Claim"))
+        yield Triple(subject, t.cg("cause"), cause)
+        yield Triple(subject, t.cg("effect"), effect)
+        yield Triple(subject, t.cg("relation"), t.cg(CAUSAL_PROPERTY[record.relation]))
+        yield from self.refs(key, index, record, "asserted_by", "assertedBy", {"agent"})
+        stance = "Supports" if record.stance == "supports" else "Disputes"
+        yield Triple(subject, t.cg("stance"), t.cg(stance))
+        yield Triple(subject, t.cg("confidence"), t.decimal(record.confidence))
+        yield Triple(subject, t.cg("note"), t.text(record.note))
+        self.claims.append((key, index, record))
+
+    def link(self, key: str, index: int, record: Link, subject: NamedNode) -> Iterator[Triple]:
+        yield Triple(subject, t.cg("linkRelation"), t.cg(CAUSAL_PROPERTY[record.relation]))
+        for position, basis in enumerate(record.basis):
+            node = self.ref(
+                basis, (key, index, "basis", position), record.id, expect={"claim", "source"}
+            )
+            yield Triple(subject, t.cg("basis"), node)
+        if record.note:
+            yield Triple(subject, t.cg("note"), t.text(record.note))
+        elements = [
+            [(position, element)] if isinstance(element, str) else
+            [(position, item) for item in element]
+            for position, element in enumerate(record.chain)
+        ]
+        step = 0
+        for left, right in zip(elements, elements[1:], strict=False):
+            for left_pos, left_id in left:
+                for right_pos, right_id in right:
+                    step += 1
+                    node = NamedNode(f"{t.entity('link', record.id).value}/step-{step}")
+                    source = self.ref(left_id, (key, index, "chain", left_pos), record.id)
+                    target = self.ref(right_id, (key, index, "chain", right_pos), record.id)
+                    yield Triple(subject, t.cg("step"), node)
+                    yield Triple(node, t.RDF_TYPE, t.cg("LinkStep"))
+                    yield Triple(node, t.RDFS_LABEL, t.text(f"{left_id} → {right_id}"))
+                    yield Triple(node, t.cg("from"), source)
+                    yield Triple(node, t.cg("to"), target)
+                    yield Triple(node, t.cg("stepIndex"), t.integer(step))
+
+    def check_causal_order(self) -> None:
+        """Warn (do not fail) when a claim's cause is dated certainly after its effect."""
+        for _key, _index, claim in self.claims:
+            cause, effect = self.dates.get(claim.cause), self.dates.get(claim.effect)
+            if cause and effect and cause.earliest and effect.latest:
+                if cause.earliest > effect.latest:
+                    self.report.warnings.append(
+                        f"{self.parsed.path}: claim {claim.id}: its cause {claim.cause} "
+                        f"({cause.text}) is dated after its effect {claim.effect} ({effect.text})"
+                    )
+
+
+def _class_of(record: Record) -> str:
+    record_type = getattr(record, "type", None)
+    if isinstance(record_type, str):
+        return record_type
+    return {
+        "Case": "Case",
+        "Phenomenon": "Phenomenon",
+        "Measure": "Measure",
+        "Observation": "Observation",
+        "Statement": "Statement",
+        "Claim": "CausalClaim",
+        "Link": "Link",
+    }[type(record).__name__]
+
+
+def _generated_label(record: Record) -> str:
+    if isinstance(record, Claim):
+        return f"{record.cause} {record.relation.replace('-', ' ')} {record.effect}"
+    if isinstance(record, Observation):
+        return f"{record.measure}: {record.value:g} ({record.date or 'undated'})"
+    if isinstance(record, Link):
+        return f"{record.relation.replace('-', ' ')}: " + " → ".join(
+            element if isinstance(element, str) else ", ".join(element) for element in record.chain
+        )
+    return record.id
+
+
+__all__ = ["CAUSAL_PROPERTY", "MAX_BYTES", "CaseYAMLLoader", "ParsedCaseFile", "parse_case_file"]
