@@ -17,7 +17,7 @@ PROV: Final = "http://www.w3.org/ns/prov#"
 SCHEMA: Final = "https://schema.org/"
 SKOS: Final = "http://www.w3.org/2004/02/skos/core#"
 CITO: Final = "http://purl.org/spar/cito/"
-FARO: Final = "https://w3id.org/faro/"
+FARO: Final = "http://purl.org/faro/"
 DCTERMS: Final = "http://purl.org/dc/terms/"
 QB: Final = "http://purl.org/linked-data/cube#"
 SOSA: Final = "http://www.w3.org/ns/sosa/"
@@ -63,6 +63,9 @@ ENTITY_KINDS: Final = frozenset(
         "measure",
     }
 )
+
+# One prefix per entity kind, so queries can write `event:mx-2006-02` or `agent:felipe-calderon`.
+PREFIXES.update({kind: f"{CGID}{kind}/" for kind in sorted(ENTITY_KINDS)})
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
