@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from pyoxigraph import Literal, Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
 from loaders.base import LoadReport, Rejected
-from loaders.terms import XSD_DECIMAL
+from loaders.edtf import EDTF, EDTFError, parse_edtf
+from loaders.terms import RDF_TYPE, RDFS_LABEL, XSD_DECIMAL, cg, date_triples, entity
 from ontology.errors import LoadError
 
 _INT = re.compile(r"^[+-]?\d+$")
@@ -77,23 +78,33 @@ class Row:
             raise RowError("is empty (a value is required)", name)
         return value
 
-    def int(self, name: str, *, required: bool = True, grouped: bool = False) -> int | None:
-        """An integer; `grouped` also accepts thousands separators (`110,037`)."""
+    def integer(self, name: str, *, grouped: bool = False) -> int:
+        """A required integer; `grouped` also accepts thousands separators (`110,037`)."""
+        value = self.maybe_integer(name, grouped=grouped)
+        if value is None:
+            raise RowError("is empty (an integer is required)", name)
+        return value
+
+    def maybe_integer(self, name: str, *, grouped: bool = False) -> int | None:
+        """An integer, or None when the field is empty."""
         value = self.get(name)
         if not value:
-            if required:
-                raise RowError("is empty (an integer is required)", name)
             return None
         if _INT.match(value) or (grouped and _GROUPED_INT.match(value)):
             return int(value.replace(",", ""))
         raise RowError(f"{value!r} is not an integer", name)
 
-    def decimal(self, name: str, *, required: bool = True, grouped: bool = False) -> Decimal | None:
-        """A finite decimal number (no exponent, no NaN)."""
+    def decimal(self, name: str, *, grouped: bool = False) -> Decimal:
+        """A required finite decimal number (no exponent, no NaN)."""
+        value = self.maybe_decimal(name, grouped=grouped)
+        if value is None:
+            raise RowError("is empty (a number is required)", name)
+        return value
+
+    def maybe_decimal(self, name: str, *, grouped: bool = False) -> Decimal | None:
+        """A decimal number, or None when the field is empty."""
         value = self.get(name)
         if not value:
-            if required:
-                raise RowError("is empty (a number is required)", name)
             return None
         if _DECIMAL.match(value) or (grouped and _GROUPED_DECIMAL.match(value)):
             try:
@@ -351,3 +362,99 @@ def country(name: str) -> tuple[str, str]:
     if slug in _COUNTRY_ALIASES:
         return _COUNTRY_ALIASES[slug]
     return slug, stripped
+
+
+def slug_of(value: str, column: str, prefix: str = "") -> str:
+    """`prefix` + the slug of a column value; a value with no letters or digits is a row fault."""
+    slug = slugify(value)
+    if not slug:
+        raise RowError(f"{value!r} has no letters or digits to make an id from", column)
+    return f"{prefix}{slug}"
+
+
+def dataset_source(slug: str, label: str, publisher: str, url: str) -> Iterator[Triple]:
+    """The `cg:Dataset` record every entity of a dataset points to with `cg:source`."""
+    node = entity("source", slug)
+    yield Triple(node, RDF_TYPE, cg("Dataset"))
+    yield Triple(node, RDFS_LABEL, Literal(label))
+    yield Triple(node, cg("publisher"), Literal(publisher))
+    yield Triple(node, cg("url"), NamedNode(url))
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One observation to emit: what, how much, of what, where and when, on whose word."""
+
+    slug: str
+    label: str
+    measure: NamedNode
+    value: Decimal
+    qualifier: str
+    unit: str
+    when: EDTF
+    sources: tuple[NamedNode, ...]
+    about: NamedNode | None = None
+    place: NamedNode | None = None
+    revision: str | None = None
+    note: str | None = None
+
+
+def observation_triples(figure: Figure) -> Iterator[Triple]:
+    """A `cg:Observation` (see docs/model.md, Observations)."""
+    node = entity("observation", figure.slug)
+    yield Triple(node, RDF_TYPE, cg("Observation"))
+    yield Triple(node, RDFS_LABEL, Literal(figure.label))
+    yield Triple(node, cg("measure"), figure.measure)
+    yield Triple(node, cg("value"), decimal_literal(figure.value))
+    yield Triple(node, cg("qualifier"), Literal(figure.qualifier))
+    yield Triple(node, cg("unit"), Literal(figure.unit))
+    yield from date_triples(node, figure.when)
+    if figure.about is not None:
+        yield Triple(node, cg("about"), figure.about)
+    if figure.place is not None:
+        yield Triple(node, cg("refPlace"), figure.place)
+    if figure.revision is not None:
+        yield Triple(node, cg("revision"), Literal(figure.revision))
+    if figure.note is not None:
+        yield Triple(node, cg("note"), Literal(figure.note))
+    for source in figure.sources:
+        yield Triple(node, cg("source"), source)
+
+
+def measure_triples(slug: str, label: str, source: NamedNode) -> Iterator[Triple]:
+    """A `cg:Measure` concept."""
+    node = entity("measure", slug)
+    yield Triple(node, RDF_TYPE, cg("Measure"))
+    yield Triple(node, RDFS_LABEL, Literal(label))
+    yield Triple(node, cg("source"), source)
+
+
+def edtf(text: str, column: str) -> EDTF:
+    """Parse an EDTF string built from row fields; a bad one is a fault of `column`."""
+    try:
+        return parse_edtf(text)
+    except EDTFError as e:
+        raise RowError(str(e), column) from e
+
+
+MONTHS: dict[str, int] = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+"""English month names (lower case) → 1 to 12, independent of the process locale."""
