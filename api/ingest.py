@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from graph.derive import rederive
 from graph.store import Change, Store
 from graph.validate import validate_triples
-from loaders.base import LoadReport, Loader, sha256_file
+from loaders.base import Loader, LoadReport, sha256_file
 from loaders.case_yaml import CaseYAMLLoader, ParsedCaseFile, parse_case_file
 from loaders.detect import detect_format
 from ontology.errors import LoadError, ValidationError
@@ -39,6 +39,11 @@ KNOWN_SUFFIXES = {
     ".xml",
     ".csv",
 }
+BULK_FORMATS = {
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+}
+"""Formats that `--no-validate` loads straight into the store with Oxigraph's bulk loader."""
 FORMATS = ("case-yaml", "rdf", "wikidata", "ucdp-ged", "acled", "cdc-vsrr")
 
 type Progress = Callable[[str, int], None]
@@ -93,17 +98,17 @@ def make_loader(name: str, *, skip_bad_rows: bool = False) -> Loader:
 
         return WikidataLoader()
     if name == "ucdp-ged":
-        from loaders.ucdp_ged import UCDPGEDLoader
+        from loaders.ucdp_ged import UcdpGedLoader
 
-        return UCDPGEDLoader(skip_bad_rows=skip_bad_rows)
+        return UcdpGedLoader(skip_bad_rows=skip_bad_rows)
     if name == "acled":
-        from loaders.acled import ACLEDLoader
+        from loaders.acled import AcledLoader
 
-        return ACLEDLoader(skip_bad_rows=skip_bad_rows)
+        return AcledLoader(skip_bad_rows=skip_bad_rows)
     if name == "cdc-vsrr":
-        from loaders.cdc_vsrr import CDCVSRRLoader
+        from loaders.cdc_vsrr import CdcVsrrLoader
 
-        return CDCVSRRLoader(skip_bad_rows=skip_bad_rows)
+        return CdcVsrrLoader(skip_bad_rows=skip_bad_rows)
     raise LoadError(f"unknown format {name!r}; known: {', '.join(FORMATS)}")
 
 
@@ -174,6 +179,12 @@ def prepare(
             continue
         if fmt == "case-yaml":
             triples = list(CaseYAMLLoader(resolve).triples(cases[path], report))
+        elif fmt == "rdf" and not validate and path.suffix in BULK_FORMATS:
+            # Fast path: Oxigraph parses the file while writing it into an unregistered
+            # graph; a syntax error discards that graph (see Store.commit).
+            bulk = (path, BULK_FORMATS[path.suffix])
+            prepared.append(Prepared(path.name, path, fmt, sha, None, report, bulk=bulk))
+            continue
         else:
             loader = make_loader(fmt, skip_bad_rows=skip_bad_rows)
             triples = []

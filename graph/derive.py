@@ -139,9 +139,7 @@ def _short(a: str, b: str) -> str:
 
 def rederive(store: Store) -> Change:
     """Recompute the derived graph if the registered inputs changed since it was computed."""
-    inputs = sorted(
-        doc.graph for doc in store.documents() if doc.kind != DERIVED_NAME
-    )
+    inputs = sorted(doc.graph for doc in store.documents() if doc.kind != DERIVED_NAME)
     sha = hashlib.sha256("\n".join([DERIVATION_VERSION, *inputs]).encode()).hexdigest()
     if store.is_current(DERIVED_NAME, sha, "derive"):
         current = store.document(DERIVED_NAME)

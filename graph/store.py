@@ -23,15 +23,26 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
-from ontology.errors import BackendUnavailable, NotFound, QueryError, StoreLocked
+from ontology.errors import BackendUnavailable, LoadError, NotFound, QueryError, StoreLocked
 from ontology.namespaces import CG, CGG, PREFIXES, PROV, RDF, XSD
 
 META = ox.NamedNode(f"{CGG}meta")
 _SOURCE_GRAPH = ox.NamedNode(f"{CG}SourceGraph")
+
+DOCUMENTS_QUERY = f"""
+SELECT ?g ?name ?kind ?loader ?sha ?source ?at ?n WHERE {{
+  GRAPH <{META.value}> {{
+    ?g a cg:SourceGraph ; cg:documentName ?name ; cg:graphKind ?kind ;
+       cg:loader ?loader ; cg:contentHash ?sha ; prov:generatedAtTime ?at ;
+       cg:tripleCount ?n .
+    OPTIONAL {{ ?g prov:wasDerivedFrom ?source }}
+  }}
+}} ORDER BY ?name
+"""
 _DERIVED_KIND = "derived"
 
 
@@ -95,17 +106,7 @@ class Store:
 
     def documents(self) -> list[DocumentGraph]:
         """Every registered graph, sorted by name."""
-        query = """
-            SELECT ?g ?name ?kind ?loader ?sha ?source ?at ?n WHERE {
-              GRAPH <%s> {
-                ?g a cg:SourceGraph ; cg:documentName ?name ; cg:graphKind ?kind ;
-                   cg:loader ?loader ; cg:contentHash ?sha ; prov:generatedAtTime ?at ;
-                   cg:tripleCount ?n .
-                OPTIONAL { ?g prov:wasDerivedFrom ?source }
-              }
-            } ORDER BY ?name
-        """ % META.value  # noqa: UP031 - a constant IRI, not user input
-        rows = self._store.query(query, prefixes=PREFIXES)
+        rows = self._store.query(DOCUMENTS_QUERY, prefixes=PREFIXES)
         assert isinstance(rows, ox.QuerySolutions)
         return [
             DocumentGraph(
@@ -192,7 +193,11 @@ class Store:
         self._store.remove_graph(graph)
         if bulk_file is not None:
             path, rdf_format = bulk_file
-            self._store.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
+            try:
+                self._store.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
+            except SyntaxError as e:
+                self._store.remove_graph(graph)
+                raise LoadError(f"syntax error: {e}", file=str(path)) from e
         else:
             self._store.bulk_extend(
                 ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples or ()
@@ -212,7 +217,7 @@ class Store:
         previous = self.document(name)
         if previous is None:
             raise NotFound(f"no graph named {name!r} (see `casegraph stats` for the list)")
-        update = "DELETE WHERE { GRAPH <%s> { <%s> ?p ?o } }" % (META.value, previous.graph)  # noqa: UP031
+        update = f"DELETE WHERE {{ GRAPH <{META.value}> {{ <{previous.graph}> ?p ?o }} }}"
         self._store.update(update)
         self._registered = None
         self._store.remove_graph(ox.NamedNode(previous.graph))
@@ -258,7 +263,9 @@ class Store:
         self._registered = None
 
     def _count(self, graph: ox.NamedNode) -> int:
-        result = self._store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+        result = self._store.query(
+            f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+        )
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))["n"].value)
 
@@ -282,8 +289,8 @@ class Store:
             return self._store.query(
                 sparql,
                 prefixes=PREFIXES,
-                default_graph=default_graph if default_graph is not None else visible,
-                named_graphs=named_graphs if named_graphs is not None else visible,
+                default_graph=cast(Any, default_graph if default_graph is not None else visible),
+                named_graphs=cast(Any, named_graphs if named_graphs is not None else visible),
                 substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
             )
         except SyntaxError as e:
@@ -330,9 +337,7 @@ class Store:
         """A hash of the visible dataset's content, without load times (for tests and checks)."""
         digest = hashlib.sha256()
         lines = sorted(
-            str(quad)
-            for quad in self.quads()
-            if quad.predicate.value != f"{PROV}generatedAtTime"
+            str(quad) for quad in self.quads() if quad.predicate.value != f"{PROV}generatedAtTime"
         )
         for line in lines:
             digest.update(line.encode())

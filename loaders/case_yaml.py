@@ -8,6 +8,7 @@ the ids the caller already knows (other documents of the same load, and the stor
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +132,9 @@ def _read_text(path: Path) -> str:
         raise LoadError("empty document", file=str(path), line=1)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise LoadError("binary content (NUL byte); not a YAML text file", file=str(path), line=line)
+        raise LoadError(
+            "binary content (NUL byte); not a YAML text file", file=str(path), line=line
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -402,12 +405,13 @@ class _Emitter:
         if record.note:
             yield Triple(subject, t.cg("note"), t.text(record.note))
         elements = [
-            [(position, element)] if isinstance(element, str) else
-            [(position, item) for item in element]
+            [(position, element)]
+            if isinstance(element, str)
+            else [(position, item) for item in element]
             for position, element in enumerate(record.chain)
         ]
         step = 0
-        for left, right in zip(elements, elements[1:], strict=False):
+        for left, right in itertools.pairwise(elements):
             for left_pos, left_id in left:
                 for right_pos, right_id in right:
                     step += 1
@@ -425,12 +429,17 @@ class _Emitter:
         """Warn (do not fail) when a claim's cause is dated certainly after its effect."""
         for _key, _index, claim in self.claims:
             cause, effect = self.dates.get(claim.cause), self.dates.get(claim.effect)
-            if cause and effect and cause.earliest and effect.latest:
-                if cause.earliest > effect.latest:
-                    self.report.warnings.append(
-                        f"{self.parsed.path}: claim {claim.id}: its cause {claim.cause} "
-                        f"({cause.text}) is dated after its effect {claim.effect} ({effect.text})"
-                    )
+            if (
+                cause
+                and effect
+                and cause.earliest
+                and effect.latest
+                and cause.earliest > effect.latest
+            ):
+                self.report.warnings.append(
+                    f"{self.parsed.path}: claim {claim.id}: its cause {claim.cause} "
+                    f"({cause.text}) is dated after its effect {claim.effect} ({effect.text})"
+                )
 
 
 def _class_of(record: Record) -> str:

@@ -116,7 +116,7 @@ def parse_edtf(text: str) -> EDTF:
             open_start=False,
             open_end=False,
         )
-    left, sep, right = text.partition("/")
+    left, _, right = text.partition("/")
     if "/" in right:
         raise EDTFError(f"{text!r} has more than one '/' (an interval has exactly two ends)")
     if left in {"", ".."} and right in {"", ".."}:
