@@ -1,0 +1,176 @@
+"""Neo4j through the official driver: one driver per backend, one session per call.
+
+Reads run in `execute_read` on a session opened with `READ_ACCESS`, so Neo4j itself refuses a
+write clause in a read-only query. The query timeout is the transaction timeout, set with
+`neo4j.unit_of_work(timeout=...)` on the transaction function (a `neo4j.Query` timeout only
+applies to auto-commit `session.run`). Writes run batch by batch, each in `execute_write`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, ClassVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+from neo4j.graph import Node, Path, Relationship
+
+from graph.cypher import statements as st
+from graph.cypher.base import CypherBackend, QueryResult, json_value, node_json, rel_json
+from graph.errors import BackendUnavailable, QueryError
+
+CONNECTION_TIMEOUT_S = 10.0
+
+
+class Neo4jBackend(CypherBackend):
+    """A Neo4j 5 database reached over Bolt (`bolt://` or `neo4j://`)."""
+
+    name: ClassVar[str] = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        *,
+        connection_timeout_s: float = CONNECTION_TIMEOUT_S,
+        labels: Collection[str] | None = None,
+        rel_types: Collection[str] | None = None,
+    ) -> None:
+        super().__init__(labels=labels, rel_types=rel_types)
+        self.uri = uri
+        self.database = database
+        try:
+            self._driver = GraphDatabase.driver(
+                uri, auth=(user, password), connection_timeout=connection_timeout_s
+            )
+        except (DriverError, ValueError) as e:
+            raise BackendUnavailable(f"Neo4j at {uri}: {e}") from e
+        try:
+            self._driver.verify_connectivity()
+        except (ServiceUnavailable, SessionExpired, AuthError, OSError) as e:
+            self._driver.close()
+            raise BackendUnavailable(f"Neo4j at {uri}: {_message(e)}") from e
+        except (Neo4jError, DriverError) as e:
+            self._driver.close()
+            raise BackendUnavailable(f"Neo4j at {uri}: {_message(e)}") from e
+
+    def ensure_schema(self) -> None:
+        for statement in st.NEO4J_SCHEMA:
+            self._write(statement, {})
+        self._write(st.NEO4J_AWAIT_INDEXES, {})
+
+    def _write(self, statement: str, params: Mapping[str, Any]) -> list[list[Any]]:
+        def work(tx: ManagedTransaction) -> list[list[Any]]:
+            return [list(values) for values in tx.run(statement, dict(params)).values()]
+
+        return self._session_call(work, read_only=False)
+
+    def query(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        read_only: bool = True,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        @neo4j.unit_of_work(timeout=timeout_s)
+        def work(tx: ManagedTransaction) -> QueryResult:
+            result = tx.run(cypher, dict(params or {}))
+            columns = list(result.keys())
+            rows = [list(record.values()) for record in result]
+            ids = _NodeIds()
+            for row in rows:
+                for value in row:
+                    ids.scan(value)
+            ids.resolve(tx)
+            return QueryResult(columns, [[ids.convert(v) for v in row] for row in rows])
+
+        return self._session_call(work, read_only=read_only)
+
+    def _session_call[T](self, work: Callable[[ManagedTransaction], T], *, read_only: bool) -> T:
+        mode = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
+        try:
+            with self._driver.session(database=self.database, default_access_mode=mode) as s:
+                result: T = s.execute_read(work) if read_only else s.execute_write(work)
+                return result
+        except (ServiceUnavailable, SessionExpired, AuthError) as e:
+            raise BackendUnavailable(f"Neo4j at {self.uri}: {_message(e)}") from e
+        except (Neo4jError, DriverError) as e:
+            raise QueryError(f"Neo4j: {_message(e)}") from e
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _message(e: Exception) -> str:
+    if isinstance(e, Neo4jError):
+        code = e.code or ""
+        return f"{e.message} ({code})" if code else str(e.message or e)
+    return str(e) or type(e).__name__
+
+
+class _NodeIds:
+    """Maps element ids of relationship endpoints to casegraph ids."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Any] = {}
+        self.wanted: set[str] = set()
+
+    def scan(self, value: Any) -> None:
+        if isinstance(value, Node):
+            if "id" in value:
+                self.known[value.element_id] = value["id"]
+        elif isinstance(value, Relationship):
+            for node in (value.start_node, value.end_node):
+                if node is not None:
+                    self.scan(node)
+                    self.wanted.add(node.element_id)
+        elif isinstance(value, Path):
+            for item in (*value.nodes, *value.relationships):
+                self.scan(item)
+        elif isinstance(value, list):
+            for item in value:
+                self.scan(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self.scan(item)
+
+    def resolve(self, tx: ManagedTransaction) -> None:
+        missing = sorted(self.wanted - set(self.known))
+        if missing:
+            for record in tx.run(st.NODE_IDS_BY_ELEMENT_ID, {"ids": missing}):
+                self.known[record["internal"]] = record["id"]
+
+    def _id(self, node: Node | None) -> Any:
+        return None if node is None else self.known.get(node.element_id)
+
+    def convert(self, value: Any) -> Any:
+        if isinstance(value, Node):
+            props = dict(value.items())
+            return node_json(props.get("id"), value.labels, props)
+        if isinstance(value, Relationship):
+            return rel_json(
+                value.type, self._id(value.start_node), self._id(value.end_node), dict(value)
+            )
+        if isinstance(value, Path):
+            return {
+                "nodes": [self.convert(n) for n in value.nodes],
+                "relationships": [self.convert(r) for r in value.relationships],
+            }
+        if isinstance(value, list):
+            return [self.convert(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): self.convert(v) for k, v in value.items()}
+        return json_value(value)
+
+
+__all__ = ["Neo4jBackend"]
