@@ -9,13 +9,16 @@ recomputed and the Cypher engines re-synced.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from api.linking import CURATED_LOADERS, relink
 from graph.derive import rederive
+from graph.linking import LinkResult
 from graph.store import Change, Store
 from graph.validate import validate_triples
 from loaders.base import Loader, LoadReport, sha256_file
@@ -62,6 +65,7 @@ class Prepared:
     report: LoadReport
     unchanged: bool = False
     bulk: tuple[Path, ox.RdfFormat] | None = None
+    seconds: float = 0.0
 
 
 @dataclass(slots=True)
@@ -70,6 +74,9 @@ class LoadResult:
     derived: Change | None = None
     warnings: list[str] = field(default_factory=list)
     rejected: dict[str, LoadReport] = field(default_factory=dict)
+    linking: LinkResult | None = None
+    rates: dict[str, tuple[int, float]] = field(default_factory=dict)
+    """Document name -> (rows or records read, seconds spent reading and checking)."""
 
 
 def collect_paths(paths: Iterable[Path]) -> list[Path]:
@@ -171,6 +178,7 @@ def prepare(
     resolve = _resolver(store, cases)
     prepared = []
     for path in files:
+        started = time.perf_counter()
         sha = sha256_file(path)
         fmt = formats[path]
         report = LoadReport()
@@ -194,9 +202,10 @@ def prepare(
                     progress(path.name, report.rows)
         if progress is not None:
             progress(path.name, report.rows)
-        if validate:
-            _validate(path, triples, cases.get(path))
-        prepared.append(Prepared(path.name, path, fmt, sha, triples, report))
+        elapsed = time.perf_counter() - started
+        prepared.append(Prepared(path.name, path, fmt, sha, triples, report, seconds=elapsed))
+    if validate:
+        _validate([doc for doc in prepared if doc.triples is not None], cases)
     return prepared
 
 
@@ -237,14 +246,31 @@ def _resolver(store: Store, cases: dict[Path, ParsedCaseFile]) -> Callable[[str]
     return resolve
 
 
-def _validate(path: Path, triples: list[ox.Triple], parsed: ParsedCaseFile | None) -> None:
-    violations = validate_triples(triples)
+def _validate(documents: Sequence[Prepared], cases: Mapping[Path, ParsedCaseFile]) -> None:
+    """Validate the documents of one load together (one pySHACL run; references across them
+    resolve), then report the first violation against the document that states its focus."""
+    if not documents:
+        return
+    started = time.perf_counter()
+    violations = validate_triples([t for doc in documents for t in doc.triples or ()])
+    share = (time.perf_counter() - started) / len(documents)
+    for doc in documents:
+        doc.seconds += share
     if not violations:
         return
     first = violations[0]
+    owner = next(
+        (
+            doc
+            for doc in documents
+            if any(t.subject.value == first.focus for t in doc.triples or ())
+        ),
+        documents[0],
+    )
     split = split_entity_iri(first.focus)
     record = split[1] if split else first.focus
     line = None
+    parsed = cases.get(owner.path)
     if parsed is not None and split is not None:
         for key, _kind, position, rec in parsed.records():
             if rec.id == record:
@@ -254,7 +280,7 @@ def _validate(path: Path, triples: list[ox.Triple], parsed: ParsedCaseFile | Non
     raise ValidationError(
         f"{first.message}{more}",
         report="\n".join(f"{v.focus} {v.path or ''}: {v.message}" for v in violations),
-        file=str(path),
+        file=str(owner.path),
         line=line,
         record=record,
         field=field_name,
@@ -267,6 +293,8 @@ def commit(store: Store, prepared: Sequence[Prepared]) -> LoadResult:
     ensure_ontology(store)
     for doc in prepared:
         result.warnings.extend(doc.report.warnings)
+        if not doc.unchanged:
+            result.rates[doc.name] = (doc.report.rows, doc.seconds)
         if doc.report.rejected:
             result.rejected[doc.name] = doc.report
         if doc.unchanged:
@@ -285,6 +313,12 @@ def commit(store: Store, prepared: Sequence[Prepared]) -> LoadResult:
                 bulk_file=doc.bulk,
             )
         )
+    if any(not c.unchanged for c in result.changes) and any(
+        doc.loader not in {*CURATED_LOADERS, "link"}
+        for doc in store.documents()
+        if doc.kind == "doc"
+    ):
+        result.linking, _ = relink(store)
     result.derived = rederive(store)
     return result
 

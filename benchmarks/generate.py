@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from loaders import terms as t
 from loaders.edtf import parse_edtf
 

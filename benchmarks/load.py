@@ -23,14 +23,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import ROOT, WORK, peak_rss_mb, run_child, timed, write_results  # noqa: E402
+from benchmarks._common import (
+    ROOT,
+    WORK,
+    peak_rss_mb,
+    run_child,
+    timed,
+    write_results,
+)
 
 
 def ensure_file(triples: int) -> tuple[Path, int]:
-    from generate import write
+    from benchmarks.generate import write
 
     path = WORK / f"synthetic-{triples}.nt"
     if not path.exists():

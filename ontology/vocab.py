@@ -238,6 +238,7 @@ DATA_PROPERTIES: Final[frozenset[str]] = frozenset(
         "graphKind",
         "loader",
         "contentHash",
+        "linkEvidence",
         "tripleCount",
     }
 )
