@@ -62,9 +62,12 @@ RELATED_PAIRS = """
 SELECT DISTINCT ?a ?b WHERE {
   { ?claim cg:cause ?a ; cg:effect ?b }
   UNION { ?step cg:from ?a ; cg:to ?b }
-  UNION { ?a cg:inCase ?case . ?b cg:inCase ?case . FILTER(STR(?a) < STR(?b)) }
   UNION { ?a cg:partOf ?b }
 }
+"""
+
+CASE_MEMBERS = """
+SELECT ?case ?e WHERE { ?e cg:inCase ?case }
 """
 
 
@@ -95,14 +98,32 @@ def _event_bounds(store: Store) -> dict[str, Bounds]:
 
 
 def temporal_relations(store: Store) -> list[Relation]:
-    """Allen relations between events that are related by a claim, a link, a case or part-of."""
+    """Allen relations between events related by a claim, a link or part-of, and within a case.
+
+    Within a case, `relate_all` keeps "certainly before" to a transitive reduction (consecutive
+    events only) and relates in full only events whose dates may overlap, so a case of n events
+    yields about n relations, not n squared; across cases nothing is related unless a claim,
+    link or part-of connects the two events.
+    """
     bounds = _event_bounds(store)
     pairs = {
         (row["a"].value, row["b"].value)
         for row in _rows(store, RELATED_PAIRS)
         if row["a"].value in bounds and row["b"].value in bounds and row["a"] != row["b"]
     }
-    return list(relate_all(list(bounds.values()), pairs=sorted(pairs)))
+    relations = {
+        (r.source, r.target, r.relation): r
+        for r in relate_all(list(bounds.values()), pairs=sorted(pairs))
+    }
+    members: dict[str, list[Bounds]] = {}
+    for row in _rows(store, CASE_MEMBERS):
+        event = bounds.get(row["e"].value)
+        if event is not None:
+            members.setdefault(row["case"].value, []).append(event)
+    for case in sorted(members):
+        for relation in relate_all(sorted(members[case], key=lambda b: b.id)):
+            relations.setdefault((relation.source, relation.target, relation.relation), relation)
+    return [relations[key] for key in sorted(relations)]
 
 
 def derived_triples(store: Store) -> Iterator[ox.Triple]:

@@ -253,7 +253,11 @@ class Store:
             facts.append((f"{PROV}wasDerivedFrom", ox.NamedNode(source)))
         inserts = " ".join(f"<{graph.value}> <{p}> {o} ." for p, o in facts)
         delete = f"<{previous.graph}> ?p ?o ." if previous is not None else ""
-        where = f"OPTIONAL {{ <{previous.graph}> ?p ?o }}" if previous is not None else ""
+        where = (
+            f"OPTIONAL {{ GRAPH <{META.value}> {{ <{previous.graph}> ?p ?o }} }}"
+            if previous is not None
+            else ""
+        )
         update = (
             f"DELETE {{ GRAPH <{META.value}> {{ {delete} }} }} "
             f"INSERT {{ GRAPH <{META.value}> {{ {inserts} }} }} "

@@ -86,15 +86,24 @@ def parse_point(text: str) -> DatePoint:
         raise EDTFError(f"{text!r} is not a possible date: {e}") from e
     approximate = qualifier in {"~", "%"}
     if approximate:
-        if precision == "day":
-            first, last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-        elif precision == "month":
-            first = _shift_months(first, -1)
-            last = _shift_months(last.replace(day=1), 1)
-            last = last.replace(day=calendar.monthrange(last.year, last.month)[1])
-        else:
-            first, last = first.replace(year=year - 1), last.replace(year=year + 1)
+        try:
+            first, last = _widen(first, last, precision)
+        except (ValueError, OverflowError) as e:
+            raise EDTFError(f"{text!r}: widening an approximate date leaves the calendar") from e
     return DatePoint(first, last, precision, approximate, qualifier in {"?", "%"})
+
+
+def _widen(first: dt.date, last: dt.date, precision: Precision) -> tuple[dt.date, dt.date]:
+    """One unit of `precision` more on each side (the meaning of `~` here)."""
+    if precision == "day":
+        first, last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    elif precision == "month":
+        first = _shift_months(first, -1)
+        last = _shift_months(last.replace(day=1), 1)
+        last = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    else:
+        first, last = first.replace(year=first.year - 1), last.replace(year=last.year + 1)
+    return first, last
 
 
 def parse_edtf(text: str) -> EDTF:

@@ -199,3 +199,18 @@ def test_real_process_prints_no_traceback(data_dir: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert "binary-garbage.yaml" in result.stderr
+
+
+def test_reload_keeps_one_registration(data_dir: Path, tmp_path: Path) -> None:
+    assert cli("load", str(GOOD))[0] == 0
+    changed = tmp_path / GOOD.name
+    changed.write_text(GOOD.read_text().replace("Operation Test", "Operation Renamed"))
+    assert cli("load", str(changed))[0] == 0
+    assert cli("load", str(GOOD))[0] == 0
+    store = Store(data_dir / "oxigraph", read_only=True)
+    try:
+        names = [doc.name for doc in store.documents()]
+    finally:
+        store.close()
+    assert names.count("small-case.yaml") == 1
+    assert names.count("derived") == 1
