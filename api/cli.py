@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from api import ingest
 from api.settings import Settings
@@ -31,6 +32,7 @@ from ontology.errors import (
     QueryError,
     StoreLocked,
 )
+from ontology.namespaces import PREFIXES
 
 app = typer.Typer(
     name="casegraph",
@@ -42,8 +44,9 @@ app = typer.Typer(
 query_app = typer.Typer(help="Run a SPARQL or Cypher query.", no_args_is_help=True)
 app.add_typer(query_app, name="query")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup=False: data (labels, error messages with regexes) must never be read as rich markup.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BACKEND = 0, 1, 2, 3
 
@@ -63,7 +66,7 @@ def handled() -> Iterator[None]:
     except CasegraphError as e:
         kind = {LoadError: "invalid input", QueryError: "query failed", NotFound: "not found"}
         label = next((v for k, v in kind.items() if isinstance(e, k)), "error")
-        err.print(f"[red]{label}:[/red] {e}", markup=True, highlight=False)
+        err.print(Text.assemble((f"{label}:", "red"), f" {e}"))
         raise typer.Exit(exit_code(e)) from None
 
 
@@ -82,7 +85,9 @@ def load(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.")],
     format: Annotated[
         str | None,
-        typer.Option("--format", "-F", help=f"One of {', '.join(ingest.FORMATS)} (default: guess)."),
+        typer.Option(
+            "--format", "-F", help=f"One of {', '.join(ingest.FORMATS)} (default: guess)."
+        ),
     ] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip SHACL.")] = False,
     skip_bad_rows: Annotated[
@@ -95,8 +100,11 @@ def load(
 
     with handled(), open_store() as store:
         progress = Progress(
-            *Progress.get_default_columns(), TextColumn("{task.fields[rows]} rows"),
-            console=err, transient=True, disable=as_json or not err.is_terminal,
+            *Progress.get_default_columns(),
+            TextColumn("{task.fields[rows]} rows"),
+            console=err,
+            transient=True,
+            disable=as_json or not err.is_terminal,
         )
         with progress:
             task = progress.add_task("loading", total=None, rows=0)
@@ -132,8 +140,13 @@ def _print_changes(result: ingest.LoadResult, as_json: bool) -> None:
     if as_json:
         payload = {
             "graphs": [
-                {"name": c.name, "graph": c.graph, "added": c.added, "removed": c.removed,
-                 "unchanged": c.unchanged}
+                {
+                    "name": c.name,
+                    "graph": c.graph,
+                    "added": c.added,
+                    "removed": c.removed,
+                    "unchanged": c.unchanged,
+                }
                 for c in changes
             ],
             "warnings": result.warnings,
@@ -141,12 +154,17 @@ def _print_changes(result: ingest.LoadResult, as_json: bool) -> None:
         out.print_json(json.dumps(payload))
         return
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
-    table = Table("graph", "added", "removed", "status")
+        err.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
+    table = Table("graph", "added", "removed", "status", "rows", "rows/s")
     for change in changes:
+        rows, seconds = result.rates.get(change.name, (0, 0.0))
         table.add_row(
-            change.name, str(change.added), str(change.removed),
+            change.name,
+            str(change.added),
+            str(change.removed),
             "unchanged" if change.unchanged else "replaced" if change.removed else "loaded",
+            str(rows) if rows else "",
+            f"{rows / seconds:,.0f}" if rows and seconds else "",
         )
     out.print(table)
 
@@ -163,7 +181,7 @@ def validate(
         prepared = ingest.prepare(store, paths, format=format)
         for doc in prepared:
             for warning in doc.report.warnings:
-                err.print(f"[yellow]warning:[/yellow] {warning}")
+                err.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
             out.print(f"{doc.path}: ok ({len(doc.triples or [])} triples)")
 
 
@@ -177,7 +195,9 @@ def _sparql_text(query: str | None, file: Path | None) -> str:
 @query_app.command("sparql")
 def query_sparql(
     query: Annotated[str | None, typer.Argument(help="The query text.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from a file.")
+    ] = None,
     format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """Run a SPARQL query over the whole dataset (the union of the loaded graphs)."""
@@ -187,10 +207,15 @@ def query_sparql(
         _print_sparql(result, format)
 
 
-def _term(term: Any) -> str:
+def _term(term: Any, *, compact: bool = False) -> str:
     if term is None:
         return ""
-    return str(term.value) if hasattr(term, "value") else str(term)
+    text = str(term.value) if hasattr(term, "value") else str(term)
+    if compact and isinstance(term, ox.NamedNode):
+        for prefix, namespace in PREFIXES.items():
+            if text.startswith(namespace) and prefix not in {"cgg"}:
+                return f"{prefix}:{text[len(namespace) :]}"
+    return text
 
 
 def _print_sparql(result: Any, format: str) -> None:
@@ -202,7 +227,8 @@ def _print_sparql(result: Any, format: str) -> None:
         sys.stdout.write((data or b"").decode("utf-8"))
         return
     names = [v.value for v in result.variables]
-    rows = [[_term(row[name]) for name in names] for row in result]
+    compact = format == "table"
+    rows = [[_term(row[name], compact=compact) for name in names] for row in result]
     if format == "json":
         out.print_json(json.dumps({"columns": names, "rows": rows}))
     elif format == "csv":
@@ -225,12 +251,24 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         counts = class_counts(store)
         documents = store.documents()
         if as_json:
-            out.print_json(json.dumps({
-                "triples": store.triple_count(),
-                "classes": counts,
-                "graphs": [{"name": d.name, "graph": d.graph, "loader": d.loader,
-                            "triples": d.triples, "loaded_at": d.loaded_at} for d in documents],
-            }))
+            out.print_json(
+                json.dumps(
+                    {
+                        "triples": store.triple_count(),
+                        "classes": counts,
+                        "graphs": [
+                            {
+                                "name": d.name,
+                                "graph": d.graph,
+                                "loader": d.loader,
+                                "triples": d.triples,
+                                "loaded_at": d.loaded_at,
+                            }
+                            for d in documents
+                        ],
+                    }
+                )
+            )
             return
         table = Table("class", "instances")
         for name, count in counts.items():
@@ -255,7 +293,9 @@ EXPORT_FORMATS = {
 @app.command()
 def export(
     format: Annotated[str, typer.Option("--format", help="ttl, trig, nq, nt or jsonld.")] = "trig",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout).")
+    ] = None,
 ) -> None:
     """Write the dataset out (TriG and N-Quads keep the named graphs)."""
     if format not in EXPORT_FORMATS:
@@ -279,6 +319,59 @@ def drop(graph: Annotated[str, typer.Argument(help="The document name (see `stat
 
 
 @app.command()
+def link(
+    report: Annotated[
+        bool, typer.Option("--report", help="List every link and ambiguity.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Link records loaded from datasets to the curated entities (Wikidata id, then label)."""
+    from api.linking import relink
+
+    with handled(), open_store() as store:
+        result, _change = relink(store)
+        if as_json:
+            out.print_json(
+                json.dumps(
+                    {
+                        "links": [
+                            {"source": x.source, "target": x.target, "evidence": x.evidence}
+                            for x in result.links
+                        ],
+                        "ambiguous": [
+                            {"iri": x.iri, "candidates": list(x.candidates), "evidence": x.evidence}
+                            for x in result.ambiguous
+                        ],
+                        "unlinked": len(result.unlinked),
+                    }
+                )
+            )
+            return
+        if report:
+            table = Table("record", "linked to", "evidence")
+            for item in result.links:
+                table.add_row(_compact(item.source), _compact(item.target), item.evidence)
+            out.print(table)
+            if result.ambiguous:
+                amb = Table("record", "candidates (left unmerged)", "evidence")
+                for entry in result.ambiguous:
+                    amb.add_row(
+                        _compact(entry.iri),
+                        ", ".join(map(_compact, entry.candidates)),
+                        entry.evidence,
+                    )
+                out.print(amb)
+        out.print(
+            f"{len(result.links)} linked, {len(result.ambiguous)} ambiguous, "
+            f"{len(result.unlinked)} unlinked"
+        )
+
+
+def _compact(iri: str) -> str:
+    return _term(ox.NamedNode(iri), compact=True)
+
+
+@app.command()
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
@@ -290,6 +383,71 @@ def schema(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def default_cases_dir(settings: Settings) -> Path:
+    """The case files `serve` loads into an empty store: settings, else the shipped data/cases."""
+    import api as api_package
+
+    if settings.cases_dir is not None:
+        return settings.cases_dir
+    return Path(api_package.__file__).resolve().parents[1] / "data" / "cases"
+
+
+def first_start(settings: Settings) -> int:
+    """Load the curated cases into an empty store; the number of documents loaded."""
+    store = Store(settings.store_path)
+    try:
+        if store.documents():
+            return 0
+        cases = default_cases_dir(settings)
+        if not cases.is_dir() or not ingest.collect_paths([cases]):
+            ingest.ensure_ontology(store)
+            return 0
+        result = ingest.load(store, [cases], validate=settings.validate_shacl)
+        return sum(1 for change in result.changes if not change.unchanged)
+    finally:
+        store.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes. Oxigraph allows one writer process, so with more than one "
+            "every worker opens the store read-only and writes are refused (503).",
+        ),
+    ] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+) -> None:
+    """Serve the REST API, SPARQL, Cypher and Linked Data; load the curated cases on first start."""
+    import os
+
+    import uvicorn
+
+    settings = Settings()
+    with handled():
+        loaded = first_start(settings)
+    if loaded:
+        err.print(f"first start: loaded {loaded} documents from {default_cases_dir(settings)}")
+    if workers > 1:
+        # Each worker imports the app factory and reads its settings from the environment.
+        os.environ["CASEGRAPH_READ_ONLY"] = "true"
+        err.print(f"{workers} workers: the store is opened read-only; writes are refused")
+    err.print(f"serving on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -263,7 +263,7 @@ def _validate(documents: Sequence[Prepared], cases: Mapping[Path, ParsedCaseFile
         (
             doc
             for doc in documents
-            if any(t.subject.value == first.focus for t in doc.triples or ())
+            if any(str(t.subject) == f"<{first.focus}>" for t in doc.triples or ())
         ),
         documents[0],
     )

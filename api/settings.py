@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         default=None, description="Bearer token required for SPARQL updates and graph writes."
     )
     query_timeout_s: float = Field(default=30.0, gt=0)
+    read_only: bool = Field(
+        default=False,
+        description="Open the store read-only (set by `casegraph serve --workers N`, N > 1); "
+        "writes through the API are then refused with 503.",
+    )
     validate_shacl: bool = True
 
     neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")

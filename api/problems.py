@@ -1,0 +1,211 @@
+"""The one place that maps errors to HTTP status codes and `application/problem+json` (RFC 9457).
+
+    CasegraphError (ontology.errors)      status
+    ├── LoadError                         400  (a request body that does not parse)
+    │   └── ValidationError               422  (it parsed but broke the shapes)
+    ├── QueryError                        400  (SPARQL or Cypher syntax, a read-only violation)
+    │   └── QueryTimeout                  503  (defined here: the query ran past its time)
+    ├── NotFound                          404
+    ├── StoreLocked                       503  (the store is open read-only or held elsewhere)
+    ├── BackendUnavailable                503
+    └── HTTPProblem                       its own `status` (defined here: protocol errors)
+        ├── Unauthorized                  401  (no bearer token on a write)
+        ├── Forbidden                     403  (a wrong token, or writes are disabled)
+        ├── NotAcceptable                 406
+        ├── UnsupportedMediaType          415
+        └── BadRequest                    400  (a malformed protocol request)
+
+FastAPI's own request validation (bad query parameters) and Starlette's HTTP errors (unknown
+route, wrong method) come out in the same shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from types import MappingProxyType
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ontology.errors import (
+    BackendUnavailable,
+    CasegraphError,
+    LoadError,
+    NotFound,
+    QueryError,
+    StoreLocked,
+    ValidationError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://w3id.org/casegraph/problems/"
+
+log = logging.getLogger("casegraph.api")
+
+
+class QueryTimeout(QueryError):
+    """The query did not finish within `query_timeout_s`."""
+
+
+class HTTPProblem(CasegraphError):
+    """An error of the HTTP surface itself, carrying its status and extra headers."""
+
+    status = HTTPStatus.BAD_REQUEST
+    headers: Mapping[str, str] = MappingProxyType({})
+
+
+class BadRequest(HTTPProblem):
+    status = HTTPStatus.BAD_REQUEST
+
+
+class Unauthorized(HTTPProblem):
+    status = HTTPStatus.UNAUTHORIZED
+    headers: Mapping[str, str] = MappingProxyType({"WWW-Authenticate": 'Bearer realm="casegraph"'})
+
+
+class Forbidden(HTTPProblem):
+    status = HTTPStatus.FORBIDDEN
+
+
+class NotAcceptable(HTTPProblem):
+    status = HTTPStatus.NOT_ACCEPTABLE
+
+
+class UnsupportedMediaType(HTTPProblem):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=[f"{PROBLEM_BASE}not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["no entity with id 'no-such-thing'"])
+    instance: str | None = Field(default=None, examples=["/api/entities/no-such-thing"])
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem+json for the given statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "description": HTTPStatus(status).phrase,
+        }
+        for status in statuses
+    }
+
+
+def status_of(error: CasegraphError) -> int:
+    """The HTTP status for an error of the tree."""
+    if isinstance(error, HTTPProblem):
+        return int(error.status)
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, ValidationError):
+        return 422
+    if isinstance(error, LoadError):
+        return 400
+    if isinstance(error, QueryTimeout):
+        return 503
+    if isinstance(error, QueryError):
+        return 400
+    if isinstance(error, StoreLocked | BackendUnavailable):
+        return 503
+    return 500
+
+
+def _slug(status: int) -> str:
+    return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"{PROBLEM_BASE}{_slug(status)}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    if extra:
+        body.update(extra)
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+async def _casegraph_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CasegraphError)
+    status = status_of(exc)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationError) and exc.report:
+        extra["report"] = exc.report
+    if status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    headers = dict(exc.headers) if isinstance(exc, HTTPProblem) else None
+    return problem(status, str(exc), instance=request.url.path, headers=headers, extra=extra)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+    return problem(422, detail, instance=request.url.path, extra={"errors": errors})
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem(exc.status_code, detail, instance=request.url.path, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal error (logged on the server)", instance=request.url.path)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+    app.add_exception_handler(CasegraphError, _casegraph_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+__all__ = [
+    "PROBLEM_JSON",
+    "BadRequest",
+    "Forbidden",
+    "HTTPProblem",
+    "NotAcceptable",
+    "Problem",
+    "QueryTimeout",
+    "Unauthorized",
+    "UnsupportedMediaType",
+    "install",
+    "problem",
+    "problem_responses",
+    "status_of",
+]

@@ -1,0 +1,166 @@
+"""/id/<kind>/<slug>: every entity IRI dereferences, by content negotiation, to an HTML page,
+JSON-LD (compacted with `ontology/context.jsonld`, which is embedded so the document expands
+offline) or Turtle (also N-Triples and RDF/XML).
+
+The statements served are the entity's own and those of other entities that point at it
+(`api/queries/entity_graph.rq`); the JSON-LD and the Turtle carry exactly the same triples.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import warnings
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+import jinja2
+import pyoxigraph as ox
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api import repository
+from api.deps import Reading
+from api.negotiation import choose
+from api.problems import problem_responses
+from ontology.errors import NotFound
+from ontology.namespaces import CGID, PREFIXES
+from ontology.paths import CONTEXT_PATH
+
+router = APIRouter(tags=["linked data"])
+
+HTML = "text/html"
+JSON_LD = "application/ld+json"
+RDF_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    JSON_LD: ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/json": ox.RdfFormat.JSON_LD,
+}
+OFFERED = [
+    HTML,
+    "text/turtle",
+    JSON_LD,
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/json",
+    "application/xhtml+xml",
+]
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(FilePath(__file__).resolve().parents[1] / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@functools.cache
+def context() -> dict[str, Any]:
+    """The JSON-LD context object of `ontology/context.jsonld`."""
+    document = json.loads(CONTEXT_PATH.read_text(encoding="utf-8"))
+    ctx = document.get("@context", document)
+    assert isinstance(ctx, dict)
+    return ctx
+
+
+def local_path(iri: str) -> str | None:
+    """`/id/event/x` for an entity IRI, so links stay on this server."""
+    return f"/id/{iri[len(CGID) :]}" if iri.startswith(CGID) else None
+
+
+def to_jsonld(triples: list[ox.Triple]) -> bytes:
+    """Compacted JSON-LD with the casegraph context embedded."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    graph.parse(data=nt.decode("utf-8"), format="nt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        text = graph.serialize(format="json-ld", context=context(), auto_compact=True)
+    return text.encode("utf-8")
+
+
+@router.get(
+    "/id/{kind}/{slug:path}",
+    summary="Dereference an entity IRI",
+    responses={
+        200: {
+            "description": "The entity as HTML, JSON-LD, Turtle, N-Triples or RDF/XML",
+            "content": {media: {} for media in OFFERED},
+        },
+        **problem_responses(404, 406),
+    },
+)
+def entity(
+    request: Request,
+    state: Reading,
+    kind: Annotated[str, Path(examples=["event"])],
+    slug: Annotated[str, Path(examples=["operation-michoacan"])],
+) -> Response:
+    """The entity `https://w3id.org/casegraph/id/<kind>/<slug>`."""
+    iri = f"{CGID}{kind}/{slug}"
+    catalog = state.catalog
+    entry = catalog.by_iri.get(iri)
+    triples = repository.entity_triples(state.store, iri) if entry or "/" in slug else []
+    if entry is None and not triples:
+        raise NotFound(f"no entity <{iri}>")
+    media = choose(request.headers.get("accept"), OFFERED)
+    headers = {
+        "Vary": "Accept",
+        "Link": ", ".join(
+            f'<{request.url.path}>; rel="alternate"; type="{m}"'
+            for m in ("text/turtle", JSON_LD, HTML)
+        ),
+    }
+    if media in {HTML, "application/xhtml+xml"}:
+        return HTMLResponse(_html(state, entry, iri, triples), headers=headers)
+    if RDF_TYPES[media] == ox.RdfFormat.JSON_LD:
+        return Response(to_jsonld(triples), media_type=JSON_LD, headers=headers)
+    rdf_format = RDF_TYPES[media]
+    prefixes = PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
+    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+    return Response(data, media_type=f"{media}; charset=utf-8", headers=headers)
+
+
+def _html(state: Any, entry: Any, iri: str, triples: list[ox.Triple]) -> str:
+    catalog = state.catalog
+    if entry is not None:
+        detail = repository.entity_detail(state.store, catalog, entry)
+        temporal = repository.temporal_relations(state.store, catalog, iri)
+    else:
+        detail = {
+            "label": iri,
+            "iri": iri,
+            "id": None,
+            "type": None,
+            "types": [],
+            "description": None,
+            "start": None,
+            "end": None,
+            "date_edtf": None,
+            "status": None,
+            "properties": {},
+            "relations": [],
+            "claims": [],
+            "sources": [],
+            "same_as": [],
+        }
+        temporal = []
+    return _TEMPLATES.get_template("entity.html.j2").render(
+        e=detail,
+        temporal=temporal,
+        triples=len(triples),
+        local_path=local_path,
+        external=_external,
+    )
+
+
+def _external(value: Any) -> str | None:
+    """A value that is an http(s) address, else None (nothing else becomes a link)."""
+    text = str(value)
+    return text if text.startswith(("http://", "https://")) else None
+
+
+__all__ = ["context", "local_path", "router", "to_jsonld"]
