@@ -93,6 +93,9 @@ def load(
     skip_bad_rows: Annotated[
         bool, typer.Option("--skip-bad-rows", help="Load good rows; write rejects to a file.")
     ] = False,
+    no_sync: Annotated[
+        bool, typer.Option("--no-sync", help="Do not update the Cypher engines afterwards.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Load case files, RDF files and datasets; each document becomes one named graph."""
@@ -122,6 +125,8 @@ def load(
             )
         _write_rejects(result)
         _print_changes(result, as_json)
+        if not no_sync:
+            _sync_after_load(store, as_json)
 
 
 def _write_rejects(result: ingest.LoadResult) -> None:
@@ -316,6 +321,157 @@ def drop(graph: Annotated[str, typer.Argument(help="The document name (see `stat
     with handled(), open_store() as store:
         result = ingest.drop(store, graph)
         _print_changes(result, as_json=False)
+
+
+BackendOption = Annotated[
+    str | None,
+    typer.Option("--backend", "-b", help="falkordb or neo4j (default: the configured one)."),
+]
+
+
+@contextlib.contextmanager
+def open_engine(name: str | None) -> Iterator[Any]:
+    """The configured Cypher engine (FalkorDB is started on demand and stopped after)."""
+    from graph.cypher import open_backend
+
+    settings = Settings()
+    backend = name or settings.cypher_backend
+    if backend not in {"falkordb", "neo4j"}:
+        err.print(f"unknown backend {backend!r}; use falkordb or neo4j")
+        raise typer.Exit(EXIT_USAGE)
+    engine = open_backend(backend, settings)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def _sync_after_load(store: Store, as_json: bool) -> None:
+    """Bring the configured engines up to date (what `casegraph sync` does, incrementally)."""
+    from graph.sync import sync as sync_engine
+
+    for name in Settings().engines():
+        with open_engine(name) as engine:
+            report = sync_engine(store, engine)
+        if report.changed and not as_json:
+            err.print(
+                f"{name}: synced {len(report.documents)} graph(s), "
+                f"{report.nodes_written} nodes and {report.relationships_written} relationships "
+                f"written, {report.nodes_deleted + report.relationships_deleted} removed"
+            )
+
+
+@app.command()
+def sync(
+    backend: BackendOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Clear the engine and rebuild it.")] = False,
+) -> None:
+    """Project the RDF dataset into a Cypher engine (incrementally unless --full)."""
+    from graph.sync import sync as sync_engine
+
+    with handled(), open_store() as store, open_engine(backend) as engine:
+        report = sync_engine(store, engine, full=full)
+        out.print(
+            f"{report.backend}: {'full rebuild' if report.full else 'incremental'}; "
+            f"{len(report.documents)} graph(s) synced, {len(report.removed_documents)} removed; "
+            f"{report.nodes_written} nodes and {report.relationships_written} relationships "
+            f"written, {report.nodes_deleted} nodes and {report.relationships_deleted} "
+            f"relationships deleted in {report.seconds:.2f} s"
+        )
+
+
+@app.command()
+def check(
+    backend: BackendOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Compare the RDF dataset with each engine; exit 1 on drift."""
+    from graph.sync import check as check_engine
+
+    names = [backend] if backend else Settings().engines()
+    failed = False
+    with handled(), open_store(read_only=True) as store:
+        reports = []
+        for name in names:
+            with open_engine(name) as engine:
+                reports.append(check_engine(store, engine))
+        for report in reports:
+            failed = failed or not report.ok
+            if as_json:
+                continue
+            status = "ok" if report.ok else f"{len(report.drift)} differences"
+            out.print(
+                f"{report.backend}: {status} ({report.nodes} nodes, "
+                f"{report.relationships} relationships, {report.sampled} sampled)"
+            )
+            if report.drift:
+                table = Table("what", "name", "expected", "actual")
+                for drift in report.drift:
+                    table.add_row(drift.what, drift.name, str(drift.expected), str(drift.actual))
+                out.print(table)
+        if as_json:
+            out.print_json(
+                json.dumps(
+                    [
+                        {
+                            "backend": r.backend,
+                            "ok": r.ok,
+                            "drift": [
+                                {
+                                    "what": d.what,
+                                    "name": d.name,
+                                    "expected": str(d.expected),
+                                    "actual": str(d.actual),
+                                }
+                                for d in r.drift
+                            ],
+                        }
+                        for r in reports
+                    ]
+                )
+            )
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@query_app.command("cypher")
+def query_cypher(
+    query: Annotated[str | None, typer.Argument(help="The query text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f")] = None,
+    backend: BackendOption = None,
+    format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=JSON value, repeatable.")
+    ] = None,
+) -> None:
+    """Run a read-only Cypher query on FalkorDB or Neo4j."""
+    text = _sparql_text(query, file)
+    params: dict[str, Any] = {}
+    for item in param or []:
+        name, _, value = item.partition("=")
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name] = value
+    with handled(), open_engine(backend) as engine:
+        result = engine.query(text, params, read_only=True, timeout_s=Settings().query_timeout_s)
+        columns = list(result.columns)
+        rows = [list(row) for row in result.rows]
+        if format == "json":
+            out.print_json(json.dumps({"columns": columns, "rows": rows}))
+            return
+        cells = [[c if isinstance(c, str) else json.dumps(c) for c in row] for row in rows]
+        if format == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(columns)
+            writer.writerows(cells)
+            sys.stdout.write(buffer.getvalue())
+        else:
+            table = Table(*columns)
+            for row in cells:
+                table.add_row(*row)
+            out.print(table)
 
 
 @app.command()
