@@ -30,9 +30,7 @@ def cli(*args: str) -> tuple[int, str]:
 
 
 @pytest.fixture(params=["falkordb", "neo4j"])
-def engine(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> str:
+def engine(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("CASEGRAPH_DATA_DIR", str(tmp_path / "data"))
     if request.param == "neo4j":
         # The fixture clears the database, and fails in CI when the server is missing.
