@@ -18,64 +18,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ontology.namespaces import CG, OWL, SKOS
+from ontology.vocab import class_chain
 
-FAMILIES: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "Agent",
-            "Person",
-            "Organization",
-            "Government",
-            "GovernmentAgency",
-            "Legislature",
-            "Court",
-            "CriminalOrganization",
-            "ArmedGroup",
-            "NGO",
-            "ThinkTank",
-            "ResearchInstitution",
-            "MediaOrganization",
-            "InternationalOrganization",
-        ],
-        "agent",
-    ),
-    **dict.fromkeys(
-        (
-            "Place",
-            "Country",
-            "Region",
-            "City",
-        ),
-        "place",
-    ),
-    **dict.fromkeys(
-        [
-            "Event",
-            "MilitaryOperation",
-            "AirCampaign",
-            "Deployment",
-            "Strike",
-            "Arrest",
-            "Extradition",
-            "Release",
-            "Killing",
-            "Designation",
-            "ExecutiveAction",
-            "LegislativeAction",
-            "Enactment",
-            "BudgetAction",
-            "Publication",
-            "StatisticalRelease",
-            "TermOfOffice",
-            "Appointment",
-            "PublicStatement",
-            "ArmedConflict",
-            "Campaign",
-        ],
-        "event",
-    ),
-}
-"""Ontology class (local name) → kind family."""
+FAMILY_ROOTS = frozenset({"Agent", "Place", "Event"})
+"""Classes whose instances may be linked to each other across their subclasses."""
 
 _QID = re.compile(r"(Q[1-9][0-9]*)$")
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -84,7 +30,12 @@ _NOT_WORD = re.compile(r"[^\w]+")
 def family(kind_or_class: str) -> str:
     """The kind family (`agent`, `place`, `event`, …) of a kind, a class name or a class IRI."""
     name = kind_or_class.removeprefix(CG)
-    return FAMILIES.get(name, name.lower())
+    try:
+        chain = class_chain(name)
+    except KeyError:
+        return name.lower()
+    root = next((c for c in chain if c in FAMILY_ROOTS), name)
+    return root.lower()
 
 
 def normalise_label(label: str) -> str:
