@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
     neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
     neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    @field_validator("data_dir", "cases_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        # Engines started as child processes (FalkorDB's redis-server) run in other folders.
+        return value.expanduser().resolve() if value is not None else None
 
     @property
     def store_path(self) -> Path:

@@ -82,3 +82,14 @@ def test_cypher_is_read_only_and_errors_are_clear(engine: str) -> None:
     code, output = cli("query", "cypher", "MATCH (n RETURN n")
     assert code == 1
     assert "query failed" in output and "Traceback" not in output
+
+
+def test_relative_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # FalkorDB runs as a child process in another folder; a relative data dir must still work.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASEGRAPH_DATA_DIR", "relative/data")
+    monkeypatch.setenv("CASEGRAPH_CYPHER_BACKEND", "falkordb")
+    code, output = cli("load", str(GOOD))
+    assert code == 0, output
+    assert "falkordb: synced" in output
+    assert (tmp_path / "relative" / "data" / "falkordb").is_dir()
