@@ -20,7 +20,7 @@ import api
 from api import problems
 from api.catalog import Catalog
 from api.deps import AppState
-from api.routes import cypher, graph_store, linked_data, rest, sparql
+from api.routes import cypher, graph_store, linked_data, rest, sparql, views
 from api.settings import Settings
 from graph.store import Store
 
@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or Settings()
     problems.install(app)
-    for module in (rest, sparql, graph_store, cypher, linked_data):
+    for module in (rest, sparql, graph_store, cypher, linked_data, views):
         app.include_router(module.router)
     return app
 

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api import ingest
+from api.cli_view import view_app
 from api.settings import Settings
 from graph.stats import class_counts
 from graph.store import Store
@@ -43,6 +44,7 @@ app = typer.Typer(
 )
 query_app = typer.Typer(help="Run a SPARQL or Cypher query.", no_args_is_help=True)
 app.add_typer(query_app, name="query")
+app.add_typer(view_app, name="view")
 
 # markup=False: data (labels, error messages with regexes) must never be read as rich markup.
 out = Console(highlight=False, soft_wrap=True, markup=False)

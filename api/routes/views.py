@@ -1,0 +1,199 @@
+"""/view/...: the HTML graph views (a case, an entity's neighbourhood, a causal chain, the whole
+graph) and the timeline, built by `graph.views.build` and served with a Content-Security-Policy.
+
+The index the views are cut from (`graph.views.build.GraphIndex` over the store's projection) is
+built on the first view request after a load or write and kept with the catalog. Pages link with
+`link_base=""`, so their Linked-Data and re-centre links stay on this server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+
+from api.deps import AppState, Reading
+from api.problems import problem_responses
+from graph.projection import project_store
+from graph.views.build import (
+    GraphIndex,
+    GraphInput,
+    TimelineInput,
+    case_view,
+    chain_view,
+    entity_view,
+    render_view,
+    timeline_for_case,
+    timeline_for_ids,
+    whole_view,
+)
+
+router = APIRouter(prefix="/view", tags=["views"])
+
+#: What the inline pages need and nothing more: their own inline script and style, data: images.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+    "connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+Id = Annotated[str, Path(max_length=200)]
+IdList = Annotated[str | None, Query(max_length=4000, description="Comma-separated ids.")]
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def graph_index(state: AppState) -> GraphIndex:
+    """The index of the whole projection, built once per catalog."""
+    found: GraphIndex = state.catalog.derived(
+        "view-index", lambda: GraphIndex(project_store(state.store))
+    )
+    return found
+
+
+def page(view: GraphInput | TimelineInput) -> HTMLResponse:
+    return HTMLResponse(render_view(view, link_base="", export=False), headers=HEADERS)
+
+
+@router.get(
+    "/case/{id}",
+    response_class=HTMLResponse,
+    summary="Graph view of a case",
+    responses=problem_responses(404),
+)
+def view_case(state: Reading, id: Id) -> HTMLResponse:
+    """The case, its members and what they involve, with a "graph as of" date control."""
+    return page(case_view(graph_index(state), id))
+
+
+@router.get(
+    "/entity/{id:path}",
+    response_class=HTMLResponse,
+    summary="Graph view of an entity's neighbourhood",
+    responses=problem_responses(404, 422),
+)
+def view_entity(
+    state: Reading,
+    id: Id,
+    depth: Annotated[int, Query(ge=0, le=4, description="Relationships to follow.")] = 1,
+) -> HTMLResponse:
+    """The entity, selected, and everything within `depth` relationships of it."""
+    return page(entity_view(graph_index(state), id, depth))
+
+
+@router.get(
+    "/chain",
+    response_class=HTMLResponse,
+    summary="Graph view of the causal chains between two entities",
+    responses=problem_responses(404, 422),
+)
+def view_chain(
+    state: Reading,
+    from_: Annotated[str, Query(alias="from", max_length=200, description="The cause's id.")],
+    to: Annotated[str, Query(max_length=200, description="The effect's id.")],
+    max_depth: Annotated[int, Query(ge=1, le=8, description="At most this many steps.")] = 4,
+) -> HTMLResponse:
+    """Every causal chain of at most `max_depth` steps, with its claims in the side panels."""
+    return page(chain_view(graph_index(state), from_, to, max_depth))
+
+
+@router.get(
+    "/graph",
+    response_class=HTMLResponse,
+    summary="The whole graph, filtered",
+    responses=problem_responses(404, 422),
+)
+def view_graph(
+    state: Reading,
+    type: IdList = None,
+    case: Annotated[str | None, Query(max_length=200)] = None,
+    from_: Annotated[
+        str | None, Query(alias="from", description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+) -> HTMLResponse:
+    """Every node, or only those of some classes (`type=Event,Person`), of a case's view, and
+    (for dated nodes) overlapping `from`..`to`."""
+    return page(
+        whole_view(
+            graph_index(state),
+            types=_split(type),
+            case=case or None,
+            date_from=_period(from_, "from", end=False),
+            date_to=_period(to, "to", end=True),
+        )
+    )
+
+
+@router.get(
+    "/timeline",
+    response_class=HTMLResponse,
+    summary="Timeline of a case or of chosen entities",
+    responses=problem_responses(404, 422),
+)
+def view_timeline(
+    state: Reading,
+    case: Annotated[str | None, Query(max_length=200)] = None,
+    ids: IdList = None,
+    series: Annotated[
+        str | None, Query(max_length=2000, description="Measure ids to draw, comma-separated.")
+    ] = None,
+    group: Annotated[
+        Literal["case", "actor"] | None,
+        Query(description="Lanes by actor (a case's default) or by case (the ids' default)."),
+    ] = None,
+) -> HTMLResponse:
+    """Events in lanes on a time axis, with observation series on the same axis."""
+    index = graph_index(state)
+    chosen = _split(ids)
+    if case and not chosen:
+        return page(timeline_for_case(index, case, series=_split(series), group=group or "actor"))
+    if not case and not chosen:
+        raise RequestValidationError(
+            [{"loc": ("query", "case"), "msg": "give case= or ids=", "type": "value_error"}]
+        )
+    wanted = [case, *chosen] if case else chosen
+    return page(timeline_for_ids(index, wanted, series=_split(series), group=group or "case"))
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _period(value: str | None, name: str, *, end: bool) -> dt.date | None:
+    """The first (or, with `end`, the last) day of `YYYY`, `YYYY-MM` or `YYYY-MM-DD`."""
+    if not value:
+        return None
+    match = _PERIOD.match(value.strip())
+    try:
+        if match is None:
+            raise ValueError(value)
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        if day is not None:
+            return dt.date(year, month or 1, day)
+        if month is not None:
+            first = dt.date(year, month, 1)
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            return following - dt.timedelta(days=1) if end else first
+        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+    except ValueError:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": "a date as YYYY, YYYY-MM or YYYY-MM-DD",
+                    "type": "value_error",
+                }
+            ]
+        ) from None
+
+
+__all__ = ["CONTENT_SECURITY_POLICY", "graph_index", "router"]
