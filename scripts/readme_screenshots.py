@@ -1,0 +1,70 @@
+"""Regenerate the README's screenshots from the curated cases (needs /usr/bin/chromium).
+
+    uv run python scripts/readme_screenshots.py
+
+Loads data/cases into a temporary data dir, exports the views with `casegraph view`, opens each
+file in headless chromium (offline: every non-file request is aborted) and saves a PNG in
+docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "docs" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWS = {
+    "readme-case.png": ["case", "mexico-drug-war"],
+    "readme-chain.png": ["chain", "mx-2012-03", "mexico-homicide-rise"],
+    "readme-timeline.png": ["timeline", "mexico-drug-war"],
+    "readme-entity.png": ["entity", "af-2017-01", "--depth", "1"],
+}
+
+
+def main() -> int:
+    exe = str(Path(sys.executable).parent / "casegraph")
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "CASEGRAPH_DATA_DIR": str(Path(folder) / "data")}
+        subprocess.run(
+            [exe, "load", "--no-sync", str(ROOT / "data" / "cases")], env=env, check=True
+        )
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+            )
+            for name, args in VIEWS.items():
+                html = Path(folder) / f"{name}.html"
+                subprocess.run([exe, "view", *args, "-o", str(html)], env=env, check=True)
+                page.goto(html.as_uri())
+                for _ in range(600):  # wait_for_function needs eval, which the page's CSP forbids
+                    if page.evaluate("() => Boolean(window.casegraphView?.ready)"):
+                        break
+                    time.sleep(0.1)
+                time.sleep(1.0)
+                page.screenshot(path=str(SHOTS / name))
+                print(f"wrote {SHOTS / name}")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
