@@ -248,7 +248,7 @@ class Observation(Dated):
 
     label: str = Field(default="", description="Optional; generated from the measure if empty.")
     measure: Slug
-    value: float | int
+    value: float | int = Field(allow_inf_nan=False)
     qualifier: Qualifier = "exact"
     unit: str | None = None
     place: Slug | None = None

@@ -98,11 +98,28 @@ class ParsedCaseFile:
                 yield key, kind, index, record
 
 
-def _node_lines(node: yaml.Node, path: tuple[str | int, ...], out: dict[Any, int]) -> None:
+def _node_lines(
+    node: yaml.Node, path: tuple[str | int, ...], out: dict[Any, int], walked: set[int]
+) -> None:
     out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in walked:
+            # An alias: refused, since a few nested aliases stand for millions of nodes.
+            raise LoadError(
+                "YAML aliases (*name) are not allowed in case files",
+                line=node.start_mark.line + 1,
+                field=".".join(map(str, path)) or None,
+            )
+        walked.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise LoadError(
+                    "a key must be a plain value, not a list or a mapping",
+                    line=key_node.start_mark.line + 1,
+                    field=".".join(map(str, path)) or None,
+                )
             key = key_node.value
             if key in seen:
                 raise LoadError(
@@ -111,10 +128,10 @@ def _node_lines(node: yaml.Node, path: tuple[str | int, ...], out: dict[Any, int
                     field=".".join(map(str, (*path, key))),
                 )
             seen.add(key)
-            _node_lines(value_node, (*path, key), out)
+            _node_lines(value_node, (*path, key), out, walked)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _node_lines(item, (*path, index), out)
+            _node_lines(item, (*path, index), out, walked)
 
 
 def _read_text(path: Path) -> str:
@@ -160,14 +177,31 @@ def parse_case_file(path: Path) -> ParsedCaseFile:
         ) from e
     except yaml.YAMLError as e:
         raise LoadError(f"YAML error: {e}", file=name) from e
+    except RecursionError as e:
+        raise LoadError("YAML nested too deeply", file=name) from e
     if node is None:
         raise LoadError("empty document", file=name, line=1)
     lines: dict[Any, int] = {}
     try:
-        _node_lines(node, (), lines)
+        _node_lines(node, (), lines, set())
     except LoadError as e:
         raise LoadError(e.message, file=name, line=e.line, field=e.field) from e
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except RecursionError as e:
+        raise LoadError("YAML nested too deeply", file=name) from e
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise LoadError(
+            f"YAML error: {e.problem or e.context}",
+            file=name,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from e
+    except Exception as e:
+        # PyYAML's safe constructors fail with ValueError, IndexError, AttributeError... on
+        # an explicit tag over a value it does not fit (`!!float abc`, `!!timestamp ''`).
+        raise LoadError(f"YAML error: {type(e).__name__}: {e}", file=name) from e
     if not isinstance(data, dict):
         raise LoadError(
             f"a case file is a mapping with 'casegraph: 1' at the top, not a {type(data).__name__}",
@@ -333,8 +367,18 @@ class _Emitter:
                 yield Triple(subject, t.cg("publisher"), t.text(record.publisher))
             for author in record.authors:
                 yield Triple(subject, t.cg("author"), t.text(author))
-            for url in record.urls:
-                yield Triple(subject, t.cg("url"), NamedNode(url))
+            for position, url in enumerate(record.urls):
+                try:
+                    node = NamedNode(url)
+                except ValueError as e:
+                    raise LoadError(
+                        f"not a valid IRI: {url!r} ({e})",
+                        file=str(self.parsed.path),
+                        line=self.parsed.line_of((key, index, "urls", position)),
+                        record=record.id,
+                        field=f"{key}.{index}.urls.{position}",
+                    ) from e
+                yield Triple(subject, t.cg("url"), node)
             if record.note:
                 yield Triple(subject, t.cg("note"), t.text(record.note))
         elif isinstance(record, Agent):

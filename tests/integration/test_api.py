@@ -33,6 +33,7 @@ SUMMARY_KEYS = {
     "status",
 }
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
+ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -572,3 +573,27 @@ def test_no_token_configured_refuses_writes(tmp_path: Path) -> None:
         )
         assert "disabled" in str(body["detail"])
         assert c.get("/api/health").json()["status"] == "ok"
+
+
+def test_graph_store_bodies_get_the_loaders_checks(writable: httpx.Client) -> None:
+    graph = "https://example.org/graphs/unsafe"
+    bomb = (ROOT / "tests" / "data" / "bad" / "xml-entity-bomb.rdf").read_bytes()
+    response = writable.put(
+        "/graph-store",
+        params={"graph": graph},
+        content=bomb,
+        headers={"Content-Type": "application/rdf+xml"} | AUTH,
+    )
+    problem = assert_problem(response, response.status_code)
+    assert response.status_code in {400, 422}
+    assert "billion laughs" in str(problem["detail"])
+    remote = b'{"@context": "https://schema.org/", "@id": "https://example.org/x", "name": "x"}'
+    response = writable.put(
+        "/graph-store",
+        params={"graph": graph},
+        content=remote,
+        headers={"Content-Type": "application/ld+json"} | AUTH,
+    )
+    assert response.status_code in {400, 422}
+    assert "remote JSON-LD contexts are disabled" in response.text
+    assert_problem(writable.get("/graph-store", params={"graph": graph}), 404)
