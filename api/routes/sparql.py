@@ -21,6 +21,7 @@ the update). How an update maps onto the store: `api.writes`.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -35,6 +36,7 @@ from api import sparql_text, writes
 from api.deps import AppState, check_write_token, get_state
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 from api.problems import BadRequest, QueryTimeout, UnsupportedMediaType, problem_responses
+from api.sparql_results import serialize_solutions, serialize_triples
 from graph.store import Change
 from ontology.errors import QueryError
 from ontology.namespaces import PREFIXES
@@ -156,8 +158,10 @@ def _dataset(state: AppState, iris: list[str]) -> list[ox.NamedNode]:
     return out
 
 
-def _run_query(state: AppState, op: Operation, accept: str | None) -> tuple[bytes, str]:
-    """Evaluate and serialise (on the SPARQL pool).
+def _run_query(
+    state: AppState, op: Operation, accept: str | None, deadline: float
+) -> tuple[bytes, str]:
+    """Evaluate and serialise (on the SPARQL pool), stopping at `deadline` (`time.monotonic`).
 
     No lock is taken, so a query abandoned after its timeout never holds up a write: the query
     runs on the Oxigraph snapshot taken when it starts, over the graphs published by the last
@@ -177,7 +181,10 @@ def _run_query(state: AppState, op: Operation, accept: str | None) -> tuple[byte
         result = store.raw().query(op.query, **kwargs)
         if isinstance(result, ox.QueryTriples):
             media = choose(accept, list(GRAPH_TYPES))
-            data = result.serialize(format=GRAPH_TYPES[media])
+            data = serialize_triples(result, GRAPH_TYPES[media], deadline)
+        elif isinstance(result, ox.QuerySolutions):
+            media = choose(accept, list(RESULT_TYPES))
+            data = serialize_solutions(result, RESULT_TYPES[media], deadline)
         else:
             media = choose(accept, list(RESULT_TYPES))
             data = result.serialize(format=RESULT_TYPES[media])
@@ -196,8 +203,10 @@ async def _query(request: Request, state: AppState, op: Operation) -> Response:
             "it would make the server call other hosts"
         )
     accept = request.headers.get("accept")
-    future = state.sparql_pool.submit(_run_query, state, op, accept)
     timeout = state.settings.query_timeout_s
+    # The worker stops pulling solutions shortly after the request gives up (see sparql_results).
+    deadline = time.monotonic() + timeout + 0.5
+    future = state.sparql_pool.submit(_run_query, state, op, accept, deadline)
     try:
         data, media = await asyncio.wait_for(asyncio.wrap_future(future), timeout=timeout)
     except TimeoutError:
