@@ -236,17 +236,24 @@ def _print_sparql(result: Any, format: str) -> None:
     names = [v.value for v in result.variables]
     compact = format == "table"
     rows = [[_term(row[name], compact=compact) for name in names] for row in result]
+    _print_rows(names, rows, format)
+
+
+def _print_rows(columns: list[str], rows: list[list[Any]], format: str) -> None:
+    """Query results as JSON (values as they are), CSV or a table (values as text)."""
     if format == "json":
-        out.print_json(json.dumps({"columns": names, "rows": rows}))
-    elif format == "csv":
+        out.print_json(json.dumps({"columns": columns, "rows": rows}))
+        return
+    cells = [[c if isinstance(c, str) else json.dumps(c) for c in row] for row in rows]
+    if format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(names)
-        writer.writerows(rows)
+        writer.writerow(columns)
+        writer.writerows(cells)
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table(*names)
-        for row in rows:
+        table = Table(*columns)
+        for row in cells:
             table.add_row(*row)
         out.print(table)
 
@@ -457,23 +464,7 @@ def query_cypher(
             params[name] = value
     with handled(), open_engine(backend) as engine:
         result = engine.query(text, params, read_only=True, timeout_s=Settings().query_timeout_s)
-        columns = list(result.columns)
-        rows = [list(row) for row in result.rows]
-        if format == "json":
-            out.print_json(json.dumps({"columns": columns, "rows": rows}))
-            return
-        cells = [[c if isinstance(c, str) else json.dumps(c) for c in row] for row in rows]
-        if format == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(columns)
-            writer.writerows(cells)
-            sys.stdout.write(buffer.getvalue())
-        else:
-            table = Table(*columns)
-            for row in cells:
-                table.add_row(*row)
-            out.print(table)
+        _print_rows(list(result.columns), [list(row) for row in result.rows], format)
 
 
 @app.command()
