@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from api.catalog import Catalog
 from api.deps import AppState
 from api.problems import HTTPProblem
-from graph.derive import DERIVED_NAME, rederive
+from graph.derive import rederive
 from graph.store import META, Change, DocumentGraph, Store
 from ontology.errors import QueryError
 from ontology.namespaces import PREFIXES
@@ -86,20 +86,9 @@ def _sha(name: str, triples: Iterable[ox.Triple]) -> str:
     return digest.hexdigest()
 
 
-def _drop_all(store: Store, name: str) -> None:
-    """Unregister every graph registered under `name`.
-
-    `Store.commit` can leave the previous registration of a re-committed name behind (its
-    update's WHERE does not look inside `cgg:meta`), so a client graph is replaced by dropping
-    it first; readers are held off by the write lock meanwhile.
-    """
-    while store.document(name) is not None:
-        store.drop(name)
-
-
 def _commit(store: Store, iri: str | None, triples: list[ox.Triple]) -> Change:
     name = DEFAULT_NAME if iri is None else f"api:{iri}"
-    _drop_all(store, name)
+    # Store.commit swaps the registration atomically: readers see the old graph or the new.
     return store.commit(
         name=name,
         kind="doc",
@@ -144,7 +133,7 @@ def delete_graph(state: AppState, iri: str | None) -> bool:
     current = api_documents(store).get(iri)
     if current is None:
         return iri is None
-    _drop_all(store, current.name)
+    store.drop(current.name)
     after_write(state)
     return True
 
@@ -215,7 +204,7 @@ def apply_update(state: AppState, update: str, *, base_iri: str | None = None) -
             changes.append(_commit(store, client, sorted(content, key=str)))
     for client_iri, doc in own.items():
         if client_iri is not None and client_iri not in after_named:
-            _drop_all(store, doc.name)
+            store.drop(doc.name)
             changes.append(Change(doc.name, doc.graph, 0, doc.triples, unchanged=False))
     if changes:
         after_write(state)
@@ -224,7 +213,6 @@ def apply_update(state: AppState, update: str, *, base_iri: str | None = None) -
 
 def after_write(state: AppState) -> None:
     """Recompute the derived graph, rebuild the catalog and re-sync the Cypher engines."""
-    _drop_all(state.store, DERIVED_NAME)  # recomputed whole below (see `_drop_all`)
     rederive(state.store)
     state.catalog = Catalog.build(state.store)
     state.visible = state.store.visible_graphs()

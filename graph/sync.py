@@ -242,23 +242,8 @@ def rel_key(rel: RelRecord) -> RelKey:
 
 
 def _documents(store: Store) -> dict[str, DocumentGraph]:
-    """The registered documents by name (the ontology left out: it has no entities).
-
-    Should the registry list a name twice (a replaced registration left behind), the one whose
-    graph still holds triples, then the latest loaded, wins.
-    """
-    docs: dict[str, DocumentGraph] = {}
-    for doc in store.documents():
-        if doc.kind == "ontology":
-            continue
-        other = docs.get(doc.name)
-        if other is None or _rank(store, doc) > _rank(store, other):
-            docs[doc.name] = doc
-    return docs
-
-
-def _rank(store: Store, doc: DocumentGraph) -> tuple[bool, str]:
-    return next(store.graph_triples(doc.graph), None) is not None, doc.loaded_at
+    """The registered documents by name (the ontology left out: it has no entities)."""
+    return {doc.name: doc for doc in store.documents() if doc.kind != "ontology"}
 
 
 def sync(

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from typing import Final
 
+from graph.temporal import RELATIONS
 from ontology.vocab import CLASSES, OBJECT_PROPERTIES, upper_snake
 
 ROOT_LABEL: Final = "Entity"
@@ -26,21 +27,7 @@ _LABEL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _REL_TYPE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _PROPERTY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-ALLEN_RELATIONS: Final = (
-    "intervalBefore",
-    "intervalAfter",
-    "intervalMeets",
-    "intervalMetBy",
-    "intervalOverlaps",
-    "intervalOverlappedBy",
-    "intervalDuring",
-    "intervalContains",
-    "intervalStarts",
-    "intervalStartedBy",
-    "intervalFinishes",
-    "intervalFinishedBy",
-    "intervalEquals",
-)
+ALLEN_RELATIONS: Final = RELATIONS
 """The OWL-Time relations the projection writes between dated events."""
 
 
