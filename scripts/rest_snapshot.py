@@ -1,0 +1,150 @@
+"""Record (or compare against) the REST API's answers on the curated cases.
+
+    uv run python scripts/rest_snapshot.py --write     # record tests/data/rest-snapshot.json.gz
+    uv run python scripts/rest_snapshot.py             # compare; exit 1 on a difference
+
+The snapshot was first recorded before the REST API moved onto the read model, so that the
+responses could be checked to stay the same (fields may be added, none may change or go).
+`tests/integration/test_rest_snapshot.py` runs the comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT = ROOT / "tests" / "data" / "rest-snapshot.json.gz"
+sys.path.insert(0, str(ROOT))
+
+FIXED_PATHS = [
+    "/api/entities?limit=1000",
+    "/api/entities?q=calderon",
+    "/api/entities?q=sinaloa",
+    "/api/entities?q=homicide&limit=5",
+    "/api/entities?type=Person&limit=1000",
+    "/api/entities?type=Event&limit=20&offset=10",
+    "/api/events?limit=1000",
+    "/api/events?from=2017&to=2018",
+    "/api/events?from=2006-12&to=2007-01",
+    "/api/events?case=mexico-drug-war&limit=1000",
+    "/api/events?type=Strike",
+    "/api/events?actor=sinaloa-cartel",
+    "/api/events?place=mexico&limit=1000",
+    "/api/cases",
+    "/api/compare?cases=mexico-drug-war,afghanistan-opium-strikes",
+    "/api/claims?limit=1000",
+    "/api/claims?stance=disputes",
+    "/api/claims?about=af-2017-01",
+    "/api/sources?limit=1000",
+    "/api/causal-chains?from=mx-2012-03&to=mexico-homicide-rise",
+    "/api/causal-chains?from=mx-2006-02&to=mexico-homicide-rise&max_depth=6",
+]
+"""Paths whose answers are compared besides one detail per entity, case and source."""
+
+SAMPLED_GRAPH_PATHS = ("causes?depth=2", "effects?depth=2", "neighbors")
+"""Asked of every tenth entity (sorted by id)."""
+
+
+def paths(client: Any) -> Iterator[str]:
+    yield from FIXED_PATHS
+    entities = client.get("/api/entities?limit=1000").json()["items"]
+    ids = sorted(e["id"] for e in entities)
+    for entity_id in ids:
+        yield f"/api/entities/{entity_id}"
+    for entity_id in ids[::10]:
+        for tail in SAMPLED_GRAPH_PATHS:
+            yield f"/api/entities/{entity_id}/{tail}"
+    for case in client.get("/api/cases").json()["items"]:
+        yield f"/api/cases/{case['id']}"
+    for source in client.get("/api/sources?limit=1000").json()["items"]:
+        yield f"/api/sources/{source['id']}"
+
+
+def record() -> dict[str, Any]:
+    """Every path's status and JSON body, from an app over a fresh store of data/cases."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ.update(
+            {
+                "CASEGRAPH_DATA_DIR": str(Path(folder) / "data"),
+                "CASEGRAPH_CASES_DIR": str(ROOT / "data" / "cases"),
+                "CASEGRAPH_SYNC_BACKENDS": "[]",
+            }
+        )
+        from fastapi.testclient import TestClient
+
+        from api.app import create_app
+        from api.cli import first_start
+        from api.settings import Settings
+
+        settings = Settings()
+        first_start(settings)
+        out: dict[str, Any] = {}
+        with TestClient(create_app(settings)) as client:
+            for path in paths(client):
+                response = client.get(path)
+                out[path] = {
+                    "status": response.status_code,
+                    "body": normalised(path, response.json()),
+                }
+        return out
+
+
+def normalised(path: str, body: Any) -> Any:
+    """The body with orders that were never defined made definite: a neighbourhood's nodes sort
+    by label only, so nodes of equal label (claims) came in any order."""
+    if path.endswith("/neighbors") and isinstance(body, dict) and "nodes" in body:
+        return {**body, "nodes": sorted(body["nodes"], key=lambda n: (n["label"], n["id"]))}
+    return body
+
+
+def differences(expected: Any, actual: Any, where: str = "") -> Iterator[str]:
+    """Where `actual` differs from `expected`; keys only in `actual` (added fields) are fine."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key, value in expected.items():
+            if key not in actual:
+                yield f"{where}.{key}: missing"
+            else:
+                yield from differences(value, actual[key], f"{where}.{key}")
+    elif isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            yield f"{where}: {len(expected)} items expected, {len(actual)} found"
+            return
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            yield from differences(e, a, f"{where}[{i}]")
+    elif expected != actual:
+        yield f"{where}: expected {expected!r}, found {actual!r}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--write", action="store_true", help="record the snapshot")
+    args = parser.parse_args(argv)
+    current = record()
+    if args.write:
+        SNAPSHOT.write_bytes(
+            gzip.compress((json.dumps(current, indent=1, ensure_ascii=False) + "\n").encode(), mtime=0)
+        )
+        print(f"wrote {SNAPSHOT} ({len(current)} paths)")
+        return 0
+    expected = json.loads(gzip.decompress(SNAPSHOT.read_bytes()))
+    problems = [
+        f"{path}{line}"
+        for path, answer in expected.items()
+        for line in differences(answer, current.get(path), "")
+    ]
+    for line in problems[:50]:
+        print(line)
+    print(f"{len(expected)} paths compared, {len(problems)} differences")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
