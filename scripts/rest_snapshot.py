@@ -129,9 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     current = record()
     if args.write:
-        SNAPSHOT.write_bytes(
-            gzip.compress((json.dumps(current, indent=1, ensure_ascii=False) + "\n").encode(), mtime=0)
-        )
+        text = json.dumps(current, indent=1, ensure_ascii=False) + "\n"
+        SNAPSHOT.write_bytes(gzip.compress(text.encode(), mtime=0))
         print(f"wrote {SNAPSHOT} ({len(current)} paths)")
         return 0
     expected = json.loads(gzip.decompress(SNAPSHOT.read_bytes()))
