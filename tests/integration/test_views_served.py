@@ -20,14 +20,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from api import ingest
 from api.cli import app as cli_app
 from api.routes.views import CONTENT_SECURITY_POLICY
-from graph import analytics
+from graph import analytics, ingest
 from graph.projection import project_store
 from graph.records import Projection
-from graph.store import Store
 from graph.views.build import CONTEXT_TYPES
+from graph.workspace import Workspace
 
 try:  # tests/ as a package (tests/__init__.py present) or as rootdir-relative modules
     from tests.integration.browser import (
@@ -91,12 +90,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     evil.write_text(EVIL_CASE, encoding="utf-8")
     cases = (*FIXTURES, evil)
     local = root / "local"
-    store = Store(local / "oxigraph")
+    workspace = Workspace.open(local)
     try:
-        ingest.load(store, list(cases))
-        projection = project_store(store)
+        ingest.load(workspace, list(cases))
+        projection = project_store(workspace.store)
     finally:
-        store.close()
+        workspace.close()
     with running(root / "server", cases=cases) as server:
         yield Site(server, projection, local, root)
 
