@@ -1,5 +1,6 @@
 """A projection indexed for cutting views out of it: nodes by id, relationships by end, claim edges
-by claim; and the side-panel data (claims, sources) of any node. Used by `graph.views.build` and
+by claim, link steps by link, the temporal consistency of every claim and link step; and the
+side-panel data (claims, sources, cases, chains) of any node. Used by `graph.views.build` and
 `graph.views.build_timeline`; built once per catalog by the API.
 """
 
@@ -9,14 +10,32 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import networkx as nx
 
 from graph.analytics import causal_subgraph
+from graph.consistency import Finding, check, edges_from_projection
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from graph.views import style
-from graph.views.render import ClaimSummary, PanelData, SourceRef, safe_url
+from graph.views.render import ChainRef, ClaimSummary, PanelData, SourceRef, safe_url
 from ontology.errors import NotFound
+
+#: How many chains the side panel offers in each direction, and how far it looks for them.
+PANEL_CHAINS = 3
+PANEL_CHAIN_DEPTH = 4
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStep:
+    """One hop of a casebook link: `source` to `target` under the link's `relation`."""
+
+    id: str
+    link: str
+    source: str
+    target: str
+    relation: str
+    index: int
 
 
 class GraphIndex:
@@ -66,9 +85,128 @@ class GraphIndex:
         """`graph.analytics.causal_subgraph` of the whole projection."""
         return causal_subgraph(self.projection)
 
+    @functools.cached_property
+    def link_steps(self) -> dict[str, list[LinkStep]]:
+        """Each link's steps (from its `LinkStep` nodes' `FROM` and `TO`), in chain order."""
+        steps: dict[str, list[LinkStep]] = defaultdict(list)
+        for link_id, node in self.nodes.items():
+            if "Link" not in node.labels:
+                continue
+            relation = text(node.properties.get("relation"))
+            for step_id in self.targets(link_id, "STEP"):
+                source, target = self.targets(step_id, "FROM"), self.targets(step_id, "TO")
+                if not source or not target:
+                    continue
+                index = self.nodes[step_id].properties.get("step_index")
+                position = index if isinstance(index, int) else 0
+                steps[link_id].append(
+                    LinkStep(step_id, link_id, source[0], target[0], relation, position)
+                )
+            steps[link_id].sort(key=lambda step: (step.index, step.id))
+        return dict(steps)
+
+    @functools.cached_property
+    def steps_by_end(self) -> dict[str, list[LinkStep]]:
+        """The link steps that start or end at each node."""
+        found: dict[str, list[LinkStep]] = defaultdict(list)
+        for steps in self.link_steps.values():
+            for step in steps:
+                found[step.source].append(step)
+                if step.target != step.source:
+                    found[step.target].append(step)
+        return dict(found)
+
+    @functools.cached_property
+    def consistency(self) -> dict[str, Finding]:
+        """`graph.consistency` of every claim and link step, by claim id or step id."""
+        return {f.edge.id: f for f in check(edges_from_projection(self.projection))}
+
+    def display_label(self, node_id: str) -> str:
+        """The node's label, with claims and links that carry the loader's generated label
+        (`mx-2012-03 causes cartel-fragmentation`) put in words from their ends' labels."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            return node_id
+        label = text(node.properties.get("label")) or node_id
+        if "Claim" in node.labels:
+            causes, effects = self.targets(node_id, "CAUSE"), self.targets(node_id, "EFFECT")
+            relation = style.relation_text(text(node.properties.get("relation")))
+            if len(causes) == 1 and len(effects) == 1:
+                generated = f"{causes[0]} {relation} {effects[0]}"
+                if label in {generated, ""}:
+                    return f"{self.label(causes[0])} {relation} {self.label(effects[0])}"
+        elif "Link" in node.labels and node_id in self.link_steps:
+            steps = self.link_steps[node_id]
+            relation = style.relation_text(text(node.properties.get("relation")))
+            if label == "" or label.startswith(f"{relation}: "):
+                return f"{relation}: {self._chain_words(steps)}"
+        return label
+
+    def _chain_words(self, steps: list[LinkStep]) -> str:
+        """`a → b, c → d`: the ends of the steps by their distance from the chain's start."""
+        depth: dict[str, int] = {}
+        for step in steps:
+            depth.setdefault(step.source, 0)
+            depth[step.target] = max(depth.get(step.target, 0), depth[step.source] + 1)
+        levels: dict[int, list[str]] = defaultdict(list)
+        for node_id, level in depth.items():
+            levels[level].append(self.label(node_id))
+        return " \N{RIGHTWARDS ARROW} ".join(", ".join(levels[k]) for k in sorted(levels))
+
+    def cases_of(self, node_id: str) -> list[str]:
+        """The cases a node belongs to (`IN_CASE`), or those of the members that point at it
+        (an actor's events, a claim end's claims), sorted by label."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            return []
+        if "Case" in node.labels:
+            return [node_id]
+        found = set(self.targets(node_id, "IN_CASE"))
+        if not found:
+            for rel in self.into.get(node_id, ()):
+                found.update(self.targets(rel.source, "IN_CASE"))
+            for step in self.steps_by_end.get(node_id, ()):
+                found.update(self.targets(step.link, "IN_CASE"))
+        return sorted(found, key=lambda c: (self.label(c), c))
+
+    def chains_of(self, node_id: str) -> list[ChainRef]:
+        """A few causal chains through the node: to the ends it leads to, from the starts that
+        lead to it (at most `PANEL_CHAINS` each way, within `PANEL_CHAIN_DEPTH` steps)."""
+        graph = self.causal
+        if node_id not in graph:
+            return []
+        found: list[ChainRef] = []
+        for ends, forward in (
+            (_ends(graph, node_id, forward=True), True),
+            (_ends(graph, node_id, forward=False), False),
+        ):
+            for end in ends[:PANEL_CHAINS]:
+                start, stop = (node_id, end) if forward else (end, node_id)
+                found.append(ChainRef(start, stop, self.label(end), forward))
+        return found
+
 
 def index(source: Projection | GraphIndex) -> GraphIndex:
     return source if isinstance(source, GraphIndex) else GraphIndex(source)
+
+
+def _ends(graph: nx.DiGraph, node_id: str, *, forward: bool) -> list[str]:
+    """The nodes without successors (or predecessors) reached within `PANEL_CHAIN_DEPTH` steps,
+    nearest first."""
+    step = graph.successors if forward else graph.predecessors
+    seen, frontier, ends = {node_id}, [node_id], []
+    for _ in range(PANEL_CHAIN_DEPTH):
+        following = []
+        for current in frontier:
+            for other in sorted(step(current)):
+                if other in seen:
+                    continue
+                seen.add(other)
+                following.append(other)
+                if not any(True for _ in step(other)):
+                    ends.append(other)
+        frontier = following
+    return ends
 
 
 # -- side panels ---------------------------------------------------------------------------------
@@ -93,8 +231,22 @@ def panels_for(source: Projection | GraphIndex, ids: Iterable[str]) -> dict[str,
         description = None
         if "Observation" in node.labels and not node.properties.get("description"):
             description = _observation_text(idx, node)
-        panels[node_id] = PanelData(description=description, claims=claims, sources=sources)
+        panels[node_id] = PanelData(
+            description=description,
+            claims=claims,
+            sources=sources,
+            cases=tuple((c, idx.label(c)) for c in idx.cases_of(node_id)),
+            timeline=_has_timeline(node),
+            chains=tuple(idx.chains_of(node_id)),
+        )
     return panels
+
+
+def _has_timeline(node: NodeRecord) -> bool:
+    """Whether `/view/timeline?ids=<id>` shows something for the node."""
+    if {"Case", "Agent", "Measure"} & set(node.labels):
+        return True
+    return date(node.properties.get("earliest")) is not None
 
 
 def _claim(rel: RelRecord) -> bool:
@@ -110,6 +262,7 @@ def _claim_summary(idx: GraphIndex, rel: RelRecord, node_id: str) -> ClaimSummar
         other = idx.label(rel.source)
     else:
         other = f"{idx.label(rel.source)} \N{RIGHTWARDS ARROW} {idx.label(rel.target)}"
+    finding = idx.consistency.get(claim_id)
     return ClaimSummary(
         id=claim_id,
         relation=style.relation_text(rel.type),
@@ -118,6 +271,8 @@ def _claim_summary(idx: GraphIndex, rel: RelRecord, node_id: str) -> ClaimSummar
         sources=tuple(idx.label(s) for s in strings(rel.properties.get("source_ids"))),
         other=other,
         note=text(claim.properties.get("note")) if claim is not None else "",
+        dates=finding.verdict if finding is not None and finding.flagged else "",
+        dates_note=finding.reason if finding is not None and finding.flagged else "",
     )
 
 
@@ -180,4 +335,14 @@ def type_label(node: NodeRecord) -> str:
     )
 
 
-__all__ = ["GraphIndex", "date", "index", "panels_for", "strings", "text", "type_label"]
+__all__ = [
+    "PANEL_CHAINS",
+    "GraphIndex",
+    "LinkStep",
+    "date",
+    "index",
+    "panels_for",
+    "strings",
+    "text",
+    "type_label",
+]
