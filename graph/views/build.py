@@ -70,9 +70,11 @@ CONTEXT_TYPES: Final = frozenset(
         "ABOUT",
         "MEASURE",
         "REF_PLACE",
+        "SOURCE",
     }
 )
-"""Relationships from a case member that bring their target into the case view."""
+"""Relationships from a case member that bring their target into the case view (most of them
+behind a toggle: the view opens on the causal spine)."""
 
 
 #: Node labels that are drawn as something else, or not at all, in a graph view.

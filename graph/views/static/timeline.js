@@ -211,17 +211,21 @@
       var labelW = textWidth(fullLabel);
       var anchor = Math.max(x1, GUTTER) + 6;
       var leftLabel = anchor + labelW > plotRight && x0 - 6 - labelW > GUTTER;
+      /* No room on either side: a long enough bar carries its label inside. */
+      var barStart = Math.max(x0, GUTTER) + 4;
+      var inside = !e.point && anchor + labelW > plotRight && !leftLabel &&
+        Math.min(x1, plotRight) - barStart >= labelW + 4;
       var label = fullLabel;
-      if (!leftLabel && anchor + labelW > plotRight) {
+      if (!leftLabel && !inside && anchor + labelW > plotRight) {
         label = fitText(fullLabel, Math.max(0, plotRight - anchor));
         labelW = textWidth(label);
       }
       var left = leftLabel ? x0 - 6 - labelW : Math.min(x0, anchor);
-      var right = leftLabel ? x1 : anchor + labelW;
+      var right = leftLabel ? x1 : inside ? Math.max(x1, barStart + labelW) : anchor + labelW;
       var row = 0;
       while (row < lane.rows.length && lane.rows[row] > left - 8) row++;
       lane.rows[row] = right;
-      lane.items.push({ e: e, row: row, x0: x0, x1: x1, label: label, full: fullLabel, labelW: labelW, leftLabel: leftLabel });
+      lane.items.push({ e: e, row: row, x0: x0, x1: x1, label: label, full: fullLabel, labelW: labelW, leftLabel: leftLabel, inside: inside });
     });
 
     var height = AXIS_H;
@@ -295,8 +299,8 @@
           if (xl > xee) svgEl("rect", { x: xee, y: cy - 6, width: xl - xee, height: 12, fill: "url(#fade-out-" + ci + ")" }, g);
           labelX = xl + 4;
         }
-        var textX = item.leftLabel ? item.x0 - 6 : Math.max(item.x1, GUTTER) + 6;
-        var node = svgText(textX, cy + 4, item.label, "cg-ev-label", g, item.leftLabel ? "end" : "start");
+        var textX = item.leftLabel ? item.x0 - 6 : item.inside ? Math.max(item.x0, GUTTER) + 4 : Math.max(item.x1, GUTTER) + 6;
+        var node = svgText(textX, cy + 4, item.label, item.inside ? "cg-ev-label cg-ev-label-inside" : "cg-ev-label", g, item.leftLabel ? "end" : "start");
         if (item.label) {
           placedLabels.push({
             id: e.src.id, text: item.label, full: item.full, lane: lane.name,
