@@ -31,7 +31,6 @@ from graph.views.index import GraphIndex
 from graph.views.timeline import SeriesPoint, series_segments
 from loaders.base import LoadReport
 from loaders.case_yaml import CaseYAMLLoader, parse_case_file
-
 from tests.unit.test_views_render import json_block, parse
 
 D = dt.date
