@@ -28,9 +28,9 @@ _CHAR_W: Final = 0.53  # average glyph width of a sans-serif font, as a share of
 _LINE_H: Final = 1.25
 
 #: Space between a layer's labels and the next layer's, beyond what edge labels need.
-LAYER_GAP: Final = 70.0
-ROW_GAP: Final = 22.0
-PART_GAP: Final = 110.0
+LAYER_GAP: Final = 36.0
+ROW_GAP: Final = 14.0
+PART_GAP: Final = 64.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ def layered_layout(
     boxes: Mapping[str, Box],
     edges: Iterable[tuple[str, str, float]],
     *,
-    aspect: float = 1.6,
+    aspect: float = 1.7,
 ) -> dict[str, tuple[float, float]]:
     """Positions for the nodes in `boxes`; `edges` are (cause, effect, width of its label)."""
     order = {node_id: i for i, node_id in enumerate(boxes)}
@@ -266,18 +266,28 @@ def _pack(drawn: Sequence[_Drawn], aspect: float) -> dict[str, tuple[float, floa
 def _rows(
     drawn: Sequence[_Drawn], target: float
 ) -> tuple[dict[str, tuple[float, float]], float, float]:
-    positions: dict[str, tuple[float, float]] = {}
-    x = y = row_height = width = 0.0
+    """First fit: each part (largest first) goes in the first row with room for it."""
+    rows: list[list[_Drawn]] = []
+    widths: list[float] = []
     for part in drawn:
-        if x > 0 and x + part.width > target:
-            x, y = 0.0, y + row_height + PART_GAP
-            row_height = 0.0
-        for node, (px, py) in part.positions.items():
-            positions[node] = (round(x + px, 1), round(y + py, 1))
-        width = max(width, x + part.width)
-        x += part.width + PART_GAP
-        row_height = max(row_height, part.height)
-    return positions, width, y + row_height
+        for i, used in enumerate(widths):
+            if used + PART_GAP + part.width <= target:
+                rows[i].append(part)
+                widths[i] = used + PART_GAP + part.width
+                break
+        else:
+            rows.append([part])
+            widths.append(part.width)
+    positions: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for row in rows:
+        x = 0.0
+        for part in row:
+            for node, (px, py) in part.positions.items():
+                positions[node] = (round(x + px, 1), round(y + py, 1))
+            x += part.width + PART_GAP
+        y += max(p.height for p in row) + PART_GAP
+    return positions, max(widths), y - PART_GAP
 
 
 __all__ = [

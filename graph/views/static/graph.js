@@ -41,8 +41,10 @@
     setTimeRelations: setTimeRelations,
     layers: function () { return Object.keys(state.layers).filter(function (k) { return state.layers[k]; }).sort(); },
     labelBoxes: labelBoxes,
-    scale: function () { return network.getScale(); }
+    scale: function () { return network.getScale(); },
+    idle: function () { return view.ready && pending === 0; }
   };
+  var pending = 0; /* layout changes under way (physics, then relabelling) */
   window.casegraphView = view;
 
   /* ---- nodes ---- */
@@ -315,7 +317,13 @@
 
   function refresh(done) {
     applyVisibility();
-    settle(function () { relabel(done); });
+    pending += 1;
+    settle(function () {
+      relabel(function () {
+        pending -= 1;
+        if (done) done();
+      });
+    });
     return view.visibleNodeCount;
   }
 
@@ -339,16 +347,30 @@
   }
 
   /* ---- the first view: the shown nodes, at a scale where labels can be read ---- */
-  function firstView() {
-    var shown = nodes.getIds({ filter: function (n) { return !n.hidden; } });
-    if (!shown.length) return;
-    network.fit({ nodes: shown, animation: false });
-    if (network.getScale() >= MIN_SCALE) return;
+  function shownBox(shown) {
     var box = null;
     shown.forEach(function (id) {
       var b = network.getBoundingBox(id);
-      box = box ? { left: Math.min(box.left, b.left), top: Math.min(box.top, b.top) } : { left: b.left, top: b.top };
+      box = box
+        ? { left: Math.min(box.left, b.left), top: Math.min(box.top, b.top), right: Math.max(box.right, b.right), bottom: Math.max(box.bottom, b.bottom) }
+        : { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
     });
+    return box;
+  }
+
+  function firstView() {
+    var shown = nodes.getIds({ filter: function (n) { return !n.hidden; } });
+    if (!shown.length) return;
+    var box = shownBox(shown);
+    var legend = document.getElementById("legend");
+    /* Too big to read whole beside the legend: fold the legend (one click opens it again). */
+    if (legend && legend.open && ((box.right - box.left) * MIN_SCALE > container.clientWidth - 40 ||
+        (box.bottom - box.top) * MIN_SCALE > container.clientHeight - 40)) {
+      legend.open = false;
+      network.setSize("100%", "100%");
+    }
+    network.fit({ nodes: shown, animation: false });
+    if (network.getScale() >= MIN_SCALE) return;
     var w = container.clientWidth, h = container.clientHeight, margin = 24;
     network.moveTo({
       position: { x: box.left - margin / MIN_SCALE + w / 2 / MIN_SCALE, y: box.top - margin / MIN_SCALE + h / 2 / MIN_SCALE },
@@ -366,7 +388,7 @@
   /* vis-network rescales the view when the canvas changes size (the panel opens or closes);
      keep the scale, so that labels stay as legible as they were. */
   network.on("resize", function (p) {
-    if (!p.oldWidth || !p.oldHeight || !p.width || !p.height) return;
+    if (!view.ready || !p.oldWidth || !p.oldHeight || !p.width || !p.height) return;
     var keep = network.getScale();
     var at = network.getViewPosition();
     window.setTimeout(function () {
@@ -445,7 +467,6 @@
     var range = document.getElementById("asof-range");
     var lo = toDay(config.dateMin);
     var hi = toDay(config.dateMax);
-    dateInput.placeholder = config.dateMax;
     range.min = String(lo);
     range.max = String(hi);
     range.value = String(hi);
