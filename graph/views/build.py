@@ -360,6 +360,14 @@ def _flag(idx: GraphIndex, item_id: str) -> tuple[str, str]:
     return finding.verdict, finding.reason
 
 
+def _named(idx: GraphIndex, node_id: str) -> str:
+    """`LNK-05: precedes: A → B`: a record's casebook id (when it has one) and its label."""
+    node = idx.nodes.get(node_id)
+    casebook = ", ".join(strings(node.properties.get("casebook_ids"))) if node else ""
+    label = idx.display_label(node_id)
+    return f"{casebook}: {label}" if casebook else label
+
+
 def _claim_item(idx: GraphIndex, claim_id: str, rel: RelRecord) -> EdgeItem:
     claim = idx.nodes.get(claim_id)
     props = claim.properties if claim is not None else rel.properties
@@ -378,7 +386,7 @@ def _claim_item(idx: GraphIndex, claim_id: str, rel: RelRecord) -> EdgeItem:
         note=text(props.get("note")),
         status=text(props.get("status")),
         confidence=float(confidence) if isinstance(confidence, int | float) else None,
-        related=tuple(idx.display_label(link) for link in idx.sources(claim_id, "ILLUSTRATES")),
+        related=tuple(_named(idx, link) for link in idx.sources(claim_id, "ILLUSTRATES")),
         dates=dates,
         dates_note=why,
         causal=True,
@@ -398,7 +406,7 @@ def _step_item(idx: GraphIndex, step: LinkStep) -> EdgeItem:
         sources=tuple(idx.label(s) for s in idx.targets(step.link, "SOURCE")),
         note=text(props.get("note")),
         status=text(props.get("status")),
-        related=tuple(idx.display_label(c) for c in idx.targets(step.link, "ILLUSTRATES")),
+        related=tuple(_named(idx, c) for c in idx.targets(step.link, "ILLUSTRATES")),
         dates=dates,
         dates_note=why,
         causal=step.relation in style.CAUSAL_LINK_RELATIONS,

@@ -258,9 +258,17 @@ def _pack(drawn: Sequence[_Drawn], aspect: float) -> dict[str, tuple[float, floa
         positions, width, height = _rows(drawn, target)
         need = max(width / aspect, height)
         if best is None or need < best[0] - 1e-6:
-            best = (need, positions)
+            best = (need, _centred(positions, width, height))
     assert best is not None
     return best[1]
+
+
+def _centred(
+    positions: Mapping[str, tuple[float, float]], width: float, height: float
+) -> dict[str, tuple[float, float]]:
+    """Centred on 0 (where the browser's physics pulls the nodes it places later)."""
+    dx, dy = width / 2, height / 2
+    return {n: (round(x - dx, 1), round(y - dy, 1)) for n, (x, y) in positions.items()}
 
 
 def _rows(

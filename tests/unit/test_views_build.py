@@ -286,9 +286,9 @@ def test_link_steps_are_edges_and_merge_with_claims(idx: GraphIndex) -> None:
     assert item["kind"] == "link"
     assert item["label"] == "triggers: A leader is arrested \N{RIGHTWARDS ARROW} Factions fight"
     assert item["related"] == [
-        "The kingpin strategy causes Fragmentation of the cartels",
-        "The kingpin strategy causes Fragmentation of the cartels",
-    ]  # the claims it illustrates, in words
+        "CL-01: The kingpin strategy causes Fragmentation of the cartels",
+        "CL-01: The kingpin strategy causes Fragmentation of the cartels",
+    ]  # the claims it illustrates, in words, with their casebook id
     claim = next(
         i
         for i in data["edgeInfo"][edge_between(data, "kingpins", "fragmentation")["id"]]["items"]

@@ -147,8 +147,8 @@
   var physicsOptions = {
     enabled: true,
     solver: "forceAtlas2Based",
-    forceAtlas2Based: { gravitationalConstant: -35, centralGravity: 0.002, springLength: 100, springConstant: 0.15, damping: 0.5, avoidOverlap: 0.8 },
-    stabilization: { enabled: false }
+    forceAtlas2Based: { gravitationalConstant: -30, centralGravity: 0.012, springLength: 100, springConstant: 0.15, damping: 0.5, avoidOverlap: 0.8 },
+    stabilization: { enabled: false, fit: false }
   };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   view.network = network;
@@ -379,10 +379,13 @@
     });
   }
 
-  /* Select the node and centre it, at the scale of the first view. */
+  /* Select the node, and centre it (at the scale of the first view) when it is out of sight. */
   function focusNode(id) {
     network.selectNodes([id]);
-    network.focus(id, { scale: network.getScale(), animation: false });
+    var at = network.canvasToDOM(network.getPositions([id])[id]);
+    if (at.x < 0 || at.y < 0 || at.x > container.clientWidth || at.y > container.clientHeight) {
+      network.focus(id, { scale: network.getScale(), animation: false });
+    }
   }
 
   /* vis-network rescales the view when the canvas changes size (the panel opens or closes);

@@ -159,7 +159,7 @@
       head.appendChild(el("strong", null, c.relation));
       head.appendChild(el("span", "cg-stance", c.kind === "link" ? "casebook link" : c.stance));
       li.appendChild(head);
-      if (c.label) li.appendChild(el("div", "cg-claim-label", c.label));
+      if (c.label && c.kind === "link") li.appendChild(el("div", "cg-claim-label", c.label));
       if (c.note) li.appendChild(el("p", "cg-claim-note", c.note));
       if (c.assertedBy.length) li.appendChild(el("div", "cg-claim-by", "Asserted by " + c.assertedBy.join("; ")));
       if (c.sources.length) li.appendChild(el("div", "cg-claim-src", "Sources: " + c.sources.join("; ")));
