@@ -233,13 +233,27 @@
     return out;
   }
 
+  /* Accepted label boxes in a grid of cells, so that each check looks at its neighbours only. */
+  var CELL = 256;
+  function cellsOf(box, visit) {
+    for (var i = Math.floor(box.left / CELL); i <= Math.floor(box.right / CELL); i++) {
+      for (var j = Math.floor(box.top / CELL); j <= Math.floor(box.bottom / CELL); j++) {
+        if (visit(i + ":" + j)) return true;
+      }
+    }
+    return false;
+  }
+
   function declutter() {
-    var accepted = [];
+    var grid = {};
     var nodeUpdates = [], edgeUpdates = [];
     candidates().forEach(function (c) {
-      var clash = accepted.some(function (a) { return overlaps(a.box, c.box); });
+      var clash = cellsOf(c.box, function (key) {
+        var found = grid[key];
+        return !!found && found.some(function (a) { return overlaps(a, c.box); });
+      });
       var key = c.kind + ":" + c.id;
-      if (!clash) accepted.push(c);
+      if (!clash) cellsOf(c.box, function (k) { (grid[k] = grid[k] || []).push(c.box); return false; });
       if (clash === !!state.cluttered[key]) return;
       state.cluttered[key] = clash;
       if (c.kind === "node") {
@@ -278,8 +292,15 @@
   }
 
   /* After a change of what is shown: draw once (label sizes are measured while drawing), hide
-     the labels that collide, draw again, then call done(). */
+     the labels that collide, draw again, then call done(). Not for graphs above the physics
+     limit (their first view is too small for vis-network to draw labels). */
   function relabel(done) {
+    if (!config.physics) {
+      /* A graph too big for physics is drawn whole at a scale where vis-network draws no
+         label; sorting out thousands of labels would cost seconds for nothing. */
+      if (done) done();
+      return;
+    }
     network.once("afterDrawing", function () {
       declutter();
       network.once("afterDrawing", function () { if (done) done(); });
