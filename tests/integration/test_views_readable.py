@@ -1,6 +1,7 @@
-"""The curated cases' graph views in headless chromium, opened from disk with no network: each
-opens on its causal spine with its labels legible and apart, stays so when layers are toggled,
-lists the claims of an edge on a click, and takes dates as YYYY-MM-DD.
+"""The curated cases' views in headless chromium, opened from disk with no network: each graph
+view opens on its causal spine with its labels legible and apart, stays so when layers are
+toggled, lists the claims of an edge on a click, and takes dates as YYYY-MM-DD; the timeline
+draws its labels whole, switches lanes and breaks its series at gaps.
 
 Label boxes come from the page (`casegraphView.labelBoxes()`: every label vis-network drew and
 the page did not hide, in page pixels, inside the canvas).
@@ -18,7 +19,13 @@ import pytest
 from api import ingest
 from graph.projection import project_store
 from graph.store import Store
-from graph.views.build import case_members, case_view, render_view, spine_ids
+from graph.views.build import (
+    case_members,
+    case_view,
+    render_view,
+    spine_ids,
+    timeline_for_case,
+)
 from graph.views.index import GraphIndex
 from graph.views.spine import NODE_FONT
 
@@ -197,5 +204,39 @@ def test_dates_are_typed_as_iso(context: Any, curated: GraphIndex, tmp_path: Pat
     assert page.input_value("#asof-date").count("-") == 2
     page.click("#asof-all")
     assert page.evaluate("() => casegraphView.visibleNodeCount") == before
+    _assert_clean(log)
+    page.close()
+
+
+def test_timeline_labels_whole_and_lanes_switch(
+    context: Any, curated: GraphIndex, tmp_path: Path
+) -> None:
+    path = tmp_path / "timeline.html"
+    view = timeline_for_case(curated, "mexico-drug-war")
+    path.write_text(render_view(view, link_base=None, export=True), "utf-8")
+    page, log = open_page(context, path)
+    labels = page.evaluate("() => casegraphView.labels()")
+    assert len(labels) == len(view.events)
+    cut = [(label["text"], label["full"]) for label in labels if label["text"] != label["full"]]
+    assert cut == []  # 1,400 pixels leave room for every label of this case
+    assert _overlapping(labels) == []
+    actors = page.evaluate("() => casegraphView.lanes()")
+    assert len(actors) > 3 and "Felipe Calderón Hinojosa" in actors
+    page.select_option("#lane-grouping", "case")
+    assert page.evaluate("() => casegraphView.lanes()") == ["Mexico's militarised drug war"]
+    assert _overlapping(page.evaluate("() => casegraphView.labels()")) == []
+    page.select_option("#lane-grouping", "actor")
+    assert page.evaluate("() => casegraphView.lanes()") == actors
+    # INEGI's count has no figure for 2014-2015: its line stops and starts again
+    count = page.locator('g.cg-series[data-series="homicides"] polyline')
+    assert count.count() == 2
+    assert page.locator('g.cg-series[data-series="homicide-rate-per-100k"] polyline').count() == 1
+    # ISO on the axis: years here; months when zoomed in
+    for _ in range(6):
+        page.click("#zoom-in")
+    ticks = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.cg-axis text')).map(t => t.textContent)"
+    )
+    assert any(len(t) == 7 and t[4] == "-" for t in ticks), ticks
     _assert_clean(log)
     page.close()
