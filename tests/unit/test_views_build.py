@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -459,7 +458,3 @@ def test_series_segments_join_adjoining_and_overlapping_periods() -> None:
     two_years = [point(D(2013, 1, 1), D(2013, 12, 31)), point(D(2014, 1, 1), D(2015, 12, 31))]
     assert series_segments([*two_years, point(D(2016, 1, 1), D(2016, 12, 31))]) == [[0, 1, 2]]
     assert series_segments([]) == []
-
-
-def test_public_names(tmp_path: Path) -> None:
-    assert "spine_ids" in __import__("graph.views.build", fromlist=["__all__"]).__all__

@@ -368,8 +368,11 @@ def test_timeline_link_base() -> None:
 
 def test_public_names() -> None:
     assert sorted(graph.views.__all__) == [
+        "ChainRef",
         "ClaimSummary",
+        "EdgeItem",
         "GraphViewOptions",
+        "NavLink",
         "PanelData",
         "SeriesPoint",
         "SourceRef",
@@ -379,6 +382,7 @@ def test_public_names() -> None:
         "compute_layout",
         "render_graph",
         "render_timeline",
+        "series_segments",
     ]
 
 
