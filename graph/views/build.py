@@ -113,7 +113,7 @@ def case_members(source: Projection | GraphIndex, case_id: str) -> set[str]:
     chosen = {case_id, *members}
     for member in members:
         chosen.update(r.target for r in idx.out.get(member, ()) if r.type in CONTEXT_TYPES)
-        for step in idx.link_steps.get(member, ()):
+        for step in idx.steps_of(member):
             chosen.update((step.source, step.target))
     return {i for i in chosen if not HIDDEN_LABELS.intersection(idx.nodes[i].labels)}
 
@@ -145,7 +145,7 @@ def spine_ids(source: Projection | GraphIndex, ids: Iterable[str]) -> set[str]:
         for rel in idx.out.get(node_id, ()):
             if "claim_ids" in rel.properties and rel.target in chosen:
                 ends.update((rel.source, rel.target))
-        for step in idx.steps_by_end.get(node_id, ()):
+        for step in idx.steps_at(node_id):
             if step.source in chosen and step.target in chosen:
                 ends.update((step.source, step.target))
     return ends
@@ -206,9 +206,9 @@ def _neighbours(idx: GraphIndex, node_id: str) -> Iterable[str]:
     for rel in idx.into.get(node_id, ()):
         if rel.type not in _PLUMBING:
             yield rel.source
-    for step in idx.steps_by_end.get(node_id, ()):
+    for step in idx.steps_at(node_id):
         yield step.target if step.source == node_id else step.source
-    for step in idx.link_steps.get(node_id, ()):
+    for step in idx.steps_of(node_id):
         yield step.source
         yield step.target
 
@@ -304,7 +304,7 @@ def _graph_input(
     steps = [
         step
         for node_id in sorted(ids)
-        for step in idx.steps_by_end.get(node_id, ())
+        for step in idx.steps_at(node_id)
         if step.source == node_id and step.target in ids
     ]
     step_rels = tuple(_step_rel(step) for step in steps)
@@ -354,7 +354,7 @@ def _items(
 
 
 def _flag(idx: GraphIndex, item_id: str) -> tuple[str, str]:
-    finding = idx.consistency.get(item_id)
+    finding = idx.consistency_of(item_id)
     if finding is None or not finding.flagged:
         return "", ""
     return finding.verdict, finding.reason

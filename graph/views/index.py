@@ -1,5 +1,5 @@
 """A projection indexed for cutting views out of it: nodes by id, relationships by end, claim edges
-by claim, link steps by link, the temporal consistency of every claim and link step; and the
+by claim; link steps and the temporal consistency of claims and link steps, read per id; and the
 side-panel data (claims, sources, cases, chains) of any node. Used by `graph.views.build` and
 `graph.views.build_timeline`; built once per catalog by the API.
 """
@@ -11,15 +11,18 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
 import networkx as nx
 
 from graph.analytics import causal_subgraph
-from graph.consistency import Finding, check, edges_from_projection
+from graph.consistency import CausalEdge, EdgeKind, Finding, bounds_of, verdict
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from graph.views import style
 from graph.views.render import ChainRef, ClaimSummary, PanelData, SourceRef, safe_url
 from ontology.errors import NotFound
+
+_ENDS: Final = frozenset({"FROM", "TO"})
 
 #: How many chains the side panel offers in each direction, and how far it looks for them.
 PANEL_CHAINS = 3
@@ -85,41 +88,92 @@ class GraphIndex:
         """`graph.analytics.causal_subgraph` of the whole projection."""
         return causal_subgraph(self.projection)
 
+    # Link steps and temporal consistency are read lazily, per id, through `nodes`, `out` and
+    # `into` only, so that an index over a store (which fetches what it is asked for) answers
+    # them without reading the whole graph. The caches are properties, not set in __init__, so
+    # that a subclass with its own __init__ has them too.
+
     @functools.cached_property
-    def link_steps(self) -> dict[str, list[LinkStep]]:
-        """Each link's steps (from its `LinkStep` nodes' `FROM` and `TO`), in chain order."""
-        steps: dict[str, list[LinkStep]] = defaultdict(list)
-        for link_id, node in self.nodes.items():
-            if "Link" not in node.labels:
-                continue
-            relation = text(node.properties.get("relation"))
-            for step_id in self.targets(link_id, "STEP"):
-                source, target = self.targets(step_id, "FROM"), self.targets(step_id, "TO")
-                if not source or not target:
-                    continue
-                index = self.nodes[step_id].properties.get("step_index")
+    def _step_cache(self) -> dict[str, LinkStep | None]:
+        return {}
+
+    @functools.cached_property
+    def _finding_cache(self) -> dict[str, Finding | None]:
+        return {}
+
+    def step(self, step_id: str) -> LinkStep | None:
+        """One link step (a `LinkStep` node with `FROM`, `TO` and the `STEP` of its link)."""
+        if step_id not in self._step_cache:
+            found = None
+            node = self.nodes.get(step_id)
+            links = self.sources(step_id, "STEP")
+            source, target = self.targets(step_id, "FROM"), self.targets(step_id, "TO")
+            if node is not None and links and source and target:
+                link = self.nodes.get(links[0])
+                relation = text(link.properties.get("relation")) if link is not None else ""
+                index = node.properties.get("step_index")
                 position = index if isinstance(index, int) else 0
-                steps[link_id].append(
-                    LinkStep(step_id, link_id, source[0], target[0], relation, position)
-                )
-            steps[link_id].sort(key=lambda step: (step.index, step.id))
-        return dict(steps)
+                found = LinkStep(step_id, links[0], source[0], target[0], relation, position)
+            self._step_cache[step_id] = found
+        return self._step_cache[step_id]
 
-    @functools.cached_property
-    def steps_by_end(self) -> dict[str, list[LinkStep]]:
-        """The link steps that start or end at each node."""
-        found: dict[str, list[LinkStep]] = defaultdict(list)
-        for steps in self.link_steps.values():
-            for step in steps:
-                found[step.source].append(step)
-                if step.target != step.source:
-                    found[step.target].append(step)
-        return dict(found)
+    def steps_of(self, link_id: str) -> list[LinkStep]:
+        """A link's steps, in chain order (none for a node that is not a link)."""
+        found = [s for s in map(self.step, self.targets(link_id, "STEP")) if s is not None]
+        return sorted(found, key=lambda step: (step.index, step.id))
 
-    @functools.cached_property
-    def consistency(self) -> dict[str, Finding]:
-        """`graph.consistency` of every claim and link step, by claim id or step id."""
-        return {f.edge.id: f for f in check(edges_from_projection(self.projection))}
+    def steps_at(self, node_id: str) -> list[LinkStep]:
+        """The link steps that start or end at a node."""
+        ids = dict.fromkeys(r.source for r in self.into.get(node_id, ()) if r.type in _ENDS)
+        return [s for s in map(self.step, ids) if s is not None]
+
+    def consistency_of(self, item_id: str) -> Finding | None:
+        """`graph.consistency`'s finding on a claim or a link step (None for anything else).
+
+        A claim goes from its `CAUSE` to its `EFFECT` (`responds to` the other way round, as
+        `graph.consistency` orients it); a link step from `FROM` to `TO`.
+        """
+        if item_id not in self._finding_cache:
+            self._finding_cache[item_id] = self._finding(item_id)
+        return self._finding_cache[item_id]
+
+    def _finding(self, item_id: str) -> Finding | None:
+        node = self.nodes.get(item_id)
+        if node is None:
+            return None
+        if "Claim" in node.labels:
+            causes, effects = self.targets(item_id, "CAUSE"), self.targets(item_id, "EFFECT")
+            relation = text(node.properties.get("relation"))
+            kind: EdgeKind = "claim"
+            link = None
+        else:
+            found = self.step(item_id)
+            if found is None:
+                return None
+            causes, effects, relation, kind, link = (
+                [found.source],
+                [found.target],
+                found.relation,
+                "link",
+                found.link,
+            )
+        ends = [self.nodes.get(i) for i in (*causes[:1], *effects[:1])]
+        if len(ends) != 2 or ends[0] is None or ends[1] is None:
+            return None
+        cause, effect = ends[0], ends[1]
+        if relation in {"respondsTo", "RESPONDS_TO"}:
+            cause, effect = effect, cause
+        edge = CausalEdge(
+            item_id,
+            kind,
+            bounds_of(cause),
+            bounds_of(effect),
+            relation=relation,
+            link=link,
+            effect_open=effect.properties.get("open_end") is True
+            and effect.properties.get("latest") is None,
+        )
+        return Finding(edge, *verdict(edge.cause, edge.effect, effect_open=edge.effect_open))
 
     def display_label(self, node_id: str) -> str:
         """The node's label, with claims and links that carry the loader's generated label
@@ -135,8 +189,7 @@ class GraphIndex:
                 generated = f"{causes[0]} {relation} {effects[0]}"
                 if label in {generated, ""}:
                     return f"{self.label(causes[0])} {relation} {self.label(effects[0])}"
-        elif "Link" in node.labels and node_id in self.link_steps:
-            steps = self.link_steps[node_id]
+        elif "Link" in node.labels and (steps := self.steps_of(node_id)):
             relation = style.relation_text(text(node.properties.get("relation")))
             if label == "" or label.startswith(f"{relation}: "):
                 return f"{relation}: {self._chain_words(steps)}"
@@ -165,7 +218,7 @@ class GraphIndex:
         if not found:
             for rel in self.into.get(node_id, ()):
                 found.update(self.targets(rel.source, "IN_CASE"))
-            for step in self.steps_by_end.get(node_id, ()):
+            for step in self.steps_at(node_id):
                 found.update(self.targets(step.link, "IN_CASE"))
         return sorted(found, key=lambda c: (self.label(c), c))
 
@@ -262,7 +315,7 @@ def _claim_summary(idx: GraphIndex, rel: RelRecord, node_id: str) -> ClaimSummar
         other = idx.label(rel.source)
     else:
         other = f"{idx.label(rel.source)} \N{RIGHTWARDS ARROW} {idx.label(rel.target)}"
-    finding = idx.consistency.get(claim_id)
+    finding = idx.consistency_of(claim_id)
     return ClaimSummary(
         id=claim_id,
         relation=style.relation_text(rel.type),

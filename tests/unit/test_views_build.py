@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from graph.consistency import check, edges_from_projection
 from graph.projection import project_graph
 from graph.views import spine, style
 from graph.views.build import (
@@ -311,8 +312,12 @@ def test_claim_labels_are_in_words(idx: GraphIndex) -> None:
 
 
 def test_inconsistent_dates_mark_the_edge(idx: GraphIndex) -> None:
-    assert idx.consistency["cl-late"].verdict == "inconsistent"
-    assert idx.consistency["lnk-seq/step-1"].verdict == "consistent"
+    assert idx.consistency_of("cl-late").verdict == "inconsistent"  # type: ignore[union-attr]
+    assert idx.consistency_of("lnk-seq/step-1").verdict == "consistent"  # type: ignore[union-attr]
+    assert idx.consistency_of("arrest") is None  # not a claim or a link step
+    # the same findings as graph.consistency over the whole projection
+    whole = {f.edge.id: f.verdict for f in check(edges_from_projection(idx.projection))}
+    assert whole == {i: idx.consistency_of(i).verdict for i in whole}  # type: ignore[union-attr]
     _, data, _ = page(case_view(idx, "war"))
     edge = edge_between(data, "arrest", "report")
     assert edge["consistency"] == "inconsistent"
