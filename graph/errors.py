@@ -6,6 +6,8 @@ from ontology.errors import (
     LoadError,
     NotFound,
     QueryError,
+    QueryTimeout,
+    ResultTooLarge,
     StoreLocked,
     ValidationError,
 )
@@ -16,6 +18,8 @@ __all__ = [
     "LoadError",
     "NotFound",
     "QueryError",
+    "QueryTimeout",
+    "ResultTooLarge",
     "StoreLocked",
     "ValidationError",
 ]

@@ -4,6 +4,8 @@
     ├── LoadError            bad input: names the file, the line or record, and the field
     │   └── ValidationError  the input parsed but broke the SHACL shapes (carries the report)
     ├── QueryError           a SPARQL or Cypher query failed (syntax, timeout, read-only)
+    │   ├── QueryTimeout     it ran past its time
+    │   └── ResultTooLarge   its result is over the configured rows or bytes
     ├── NotFound             no entity, case, source or graph with that id
     ├── StoreLocked          another process holds the store for writing
     └── BackendUnavailable   a store or engine cannot be reached or started
@@ -62,6 +64,14 @@ class ValidationError(LoadError):
 
 class QueryError(CasegraphError):
     """A query failed; the message carries the engine's own words."""
+
+
+class QueryTimeout(QueryError):
+    """The query did not finish within its time."""
+
+
+class ResultTooLarge(QueryError):
+    """The result has more rows or bytes than the configured cap."""
 
 
 class NotFound(CasegraphError):
