@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 _CALDERON: Any = {
     "id": "felipe-calderon",
@@ -252,6 +252,10 @@ class Neighborhood(Model):
     edges: list[Edge]
 
 
+ParameterName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+"""A Cypher parameter name that both engines take unquoted."""
+
+
 class CypherRequest(Model):
     model_config = ConfigDict(
         extra="forbid",
@@ -267,7 +271,9 @@ class CypherRequest(Model):
     )
 
     query: str = Field(min_length=1, max_length=100_000)
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[ParameterName, Any] = Field(
+        default_factory=dict, description="Values for the query's `$name` parameters."
+    )
 
 
 class CypherResult(Model):

@@ -324,6 +324,8 @@ class FalkorDBBackend(CypherBackend):
             ) from e
         except redis.RedisError as e:
             raise BackendUnavailable(f"FalkorDB: {e}") from e
+        except ValueError as e:  # the client cannot write these parameters (or this text)
+            raise QueryError(f"FalkorDB: cannot send the query: {e}") from e
 
     def _write(self, statement: str, params: Mapping[str, Any]) -> list[list[Any]]:
         return [list(row) for row in self._run(statement, params, False, None).result_set]

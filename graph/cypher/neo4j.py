@@ -122,6 +122,8 @@ class Neo4jBackend(CypherBackend):
             raise QueryError(f"Neo4j: {_message(e)}") from e
         except DriverError as e:
             raise QueryError(f"Neo4j: {_message(e)}") from e
+        except ValueError as e:  # the driver cannot encode these parameters (or this text)
+            raise QueryError(f"Neo4j: cannot send the query: {e}") from e
 
     def close(self) -> None:
         self._driver.close()
