@@ -27,7 +27,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi import Path as PathParam
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
+from pydantic import BaseModel
 
+import api.problems
+import api.schemas
 from api.problems import PROBLEM_JSON, title_of
 from ontology.errors import NotFound
 
@@ -105,6 +108,11 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
                 op["operationId"] = new_id
                 taken.add(new_id)
     schemas = components.get("schemas", {})
+    for name, schema_of in _models().items():
+        # FastAPI drops every null from the document, those of the examples too, which leaves
+        # them invalid: put back the examples as the models give them.
+        if name in schemas and (examples := schema_of.model_json_schema().get("examples")):
+            schemas[name]["examples"] = examples
     for name in ("HTTPValidationError", "ValidationError"):  # in this order: one uses the other
         if name in schemas:
             definition = schemas.pop(name)
@@ -113,6 +121,15 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
     info = schema.setdefault("info", {})
     info["description"] = info.get("description", "") + HTTP_NOTES
     return schema
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    return {
+        name: obj
+        for module in (api.schemas, api.problems)
+        for name, obj in vars(module).items()
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel
+    }
 
 
 def _used(schema: dict[str, Any], name: str) -> bool:
