@@ -1,7 +1,7 @@
 """HTTP hygiene over real HTTP (`api/http.py`, the Cypher limits, the OpenAPI pages).
 
 Two servers: `server` has CORS for two origins and small body caps; `plain` has no CORS, a
-one-second query timeout and small Cypher result caps. The browser tests (chromium) load a page
+three-second query timeout and small Cypher result caps. The browser tests (chromium) load a page
 from a third origin, a tiny HTTP server of their own, and query `/sparql` from it.
 """
 
@@ -112,7 +112,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, page: Page) -> Iterator[Ser
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {
-        "CASEGRAPH_QUERY_TIMEOUT_S": "1",
+        "CASEGRAPH_QUERY_TIMEOUT_S": "3",
         "CASEGRAPH_CYPHER_MAX_ROWS": "5",
         "CASEGRAPH_CYPHER_MAX_BYTES": "3000",
     }
@@ -478,8 +478,8 @@ def test_cypher_unsupported_content_type_is_415(client: httpx.Client) -> None:
 
 
 def test_cypher_timeout_is_503(plain_client: httpx.Client) -> None:
-    # A cartesian product of every node six times over: far more than a second of work, and one
-    # that FalkorDB's own timeout (given the same second) stops promptly.
+    # A cartesian product of every node six times over: far more than three seconds of work, and
+    # one that FalkorDB's own timeout (given the same three seconds) stops promptly.
     slow = "MATCH (a), (b), (c), (d), (e), (f) RETURN count(*)"
     body = assert_problem(plain_client.post("/cypher", json={"query": slow}), 503)
     assert "CASEGRAPH_QUERY_TIMEOUT_S" in body["detail"] or "timed out" in body["detail"]
