@@ -237,7 +237,7 @@ async def _query(request: Request, state: AppState, op: Operation) -> Response:
         default_graphs=tuple(op.default_graphs) if given else None,
         named_graphs=tuple(op.named_graphs) if given else None,
         union=not given and not sparql_text.has_dataset_clause(op.query),
-        max_bytes=state.settings.max_result_bytes,
+        max_bytes=state.settings.sparql_max_bytes,
     )
     charset = "; charset=utf-8" if "xml" not in media else ""
     headers = {"Vary": "Accept"}
