@@ -104,9 +104,10 @@ def _start(settings: Settings) -> AppState:
             from graph.query_workers import QueryWorkers
 
             state.queries = QueryWorkers(settings.data_dir, settings.sparql_workers)
-        threading.Thread(
+        state.engines_thread = threading.Thread(
             target=_engines_start, args=(state,), name="casegraph-engines", daemon=True
-        ).start()
+        )
+        state.engines_thread.start()
         return state
     except BaseException:
         workspace.close()
@@ -136,6 +137,12 @@ def _name(engine: Any) -> str:
 
 
 def _stop(state: AppState) -> None:
+    from api.writes import wait_for_sync
+
+    if state.engines_thread is not None:
+        state.engines_thread.join(timeout=5.0)
+    if not wait_for_sync(timeout_s=5.0):
+        log.warning("an engine sync is still running; closing the engines under it")
     if state.queries is not None:
         state.queries.close()
     for engine in dict.fromkeys([*state.sync_backends, state.cypher]):

@@ -90,6 +90,7 @@ class AppState:
     sync_backends: list[Any] = field(default_factory=list)
     engines: dict[str, EngineState] = field(default_factory=dict)
     store_error: str | None = None
+    engines_thread: threading.Thread | None = None
     derived: dict[str, Any] = field(default_factory=dict)
     """Values computed once per version (the views' causal graph), keyed with the version."""
 

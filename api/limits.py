@@ -1,8 +1,8 @@
 """Result-size caps for SPARQL and Cypher: at most so many rows and so many bytes per answer.
 
 A result over its cap raises `ResultTooLarge` (422, `api.problems`): the client can ask for less
-(`LIMIT`, a narrower pattern). The caps come from `Settings` (`CASEGRAPH_SPARQL_MAX_ROWS`,
-`..._MAX_BYTES`, `CASEGRAPH_CYPHER_MAX_ROWS`, `..._MAX_BYTES`).
+(`LIMIT`, a narrower pattern). The caps come from `Settings` (`CASEGRAPH_SPARQL_MAX_BYTES`,
+`CASEGRAPH_CYPHER_MAX_ROWS`, `..._MAX_BYTES`); SPARQL results are capped by bytes only.
 
     cap = sparql_cap(settings)
     rows = cap.rows(solutions)            # yields, raises on row max_rows + 1
@@ -83,7 +83,9 @@ class CappedWriter(io.BytesIO):
 
 
 def sparql_cap(settings: Settings) -> ResultCap:
-    return ResultCap("SPARQL", settings.sparql_max_rows, settings.sparql_max_bytes)
+    """SPARQL results are capped by bytes (the worker counts what it serialises; rows are not
+    counted, so that pyoxigraph's own serialisers keep running)."""
+    return ResultCap("SPARQL", 2**62, settings.sparql_max_bytes)
 
 
 def cypher_cap(settings: Settings) -> ResultCap:

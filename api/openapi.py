@@ -61,7 +61,7 @@ A request body over its cap is refused with 413 before it is read
 (`CASEGRAPH_SPARQL_MAX_BODY_BYTES`, `CASEGRAPH_CYPHER_MAX_BODY_BYTES`,
 `CASEGRAPH_UPLOAD_MAX_BODY_BYTES` for Graph Store, `CASEGRAPH_MAX_BODY_BYTES` elsewhere).
 Queries stop after `CASEGRAPH_QUERY_TIMEOUT_S` (503); a result over
-`CASEGRAPH_SPARQL_MAX_ROWS`/`_BYTES` or `CASEGRAPH_CYPHER_MAX_ROWS`/`_BYTES` is 422."""
+`CASEGRAPH_SPARQL_MAX_BYTES` or `CASEGRAPH_CYPHER_MAX_ROWS`/`_BYTES` is 422."""
 
 _METHODS = ("get", "head", "post", "put", "delete", "patch", "options", "trace")
 

@@ -210,7 +210,47 @@ class ClaimPage(Model):
     total: int
 
 
+_TEMPORAL: Any = {
+    "relation": "time:intervalBefore",
+    "direction": "out",
+    "certain": True,
+    "target": _CALDERON,
+}
+_LOADED: Any = {
+    "name": "mexico.yaml",
+    "graph": "https://w3id.org/casegraph/graph/doc/mexico.yaml",
+    "added": 1200,
+    "removed": 0,
+    "status": "loaded",
+}
+_OBSERVATION: Any = {
+    "id": "mx-hom-2007-rate",
+    "iri": "https://w3id.org/casegraph/id/observation/mx-hom-2007-rate",
+    "type": "Observation",
+    "types": ["Entity", "Observation"],
+    "label": "Homicide rate 2007",
+    "description": None,
+    "start": "2007-01-01",
+    "end": "2007-12-31",
+    "date_edtf": "2007",
+    "status": "VERIFIED",
+    "value": 8,
+}
+_POINT: Any = {
+    "observation": _OBSERVATION,
+    "start": "2007-01-01",
+    "end": "2007-12-31",
+    "date_edtf": "2007",
+    "value": 8,
+    "qualifier": None,
+    "places": [],
+    "sources": [],
+}
+
+
 class TemporalRelationOut(Model):
+    model_config = _example(_TEMPORAL)
+
     relation: str = Field(examples=["time:intervalBefore"])
     direction: Literal["out", "in"] = Field(
         description="`out`: the entity is the relation's first interval; `in`: the second."
@@ -252,6 +292,8 @@ class EntityDetail(Summary):
 
 
 class EngineHealth(Model):
+    model_config = _example({"state": "ok", "reason": None, "version": 12})
+
     state: Literal["starting", "syncing", "ok", "failed", "unavailable"]
     reason: str | None = Field(default=None, description="Why it failed or is unavailable.")
     version: int | None = Field(default=None, description="The store version it holds.")
@@ -393,6 +435,8 @@ class GraphInfo(Model):
 
 
 class LoadedGraph(Model):
+    model_config = _example(_LOADED)
+
     name: str
     graph: str = Field(description='The graph\'s IRI ("" for the default graph).')
     added: int
@@ -448,6 +492,8 @@ class Stats(Model):
 
 
 class SeriesPoint(Model):
+    model_config = _example(_POINT)
+
     observation: Summary
     start: str | None = Field(description="Earliest date of the period observed.")
     end: str | None = Field(description="Latest date of the period observed.")
@@ -460,6 +506,25 @@ class SeriesPoint(Model):
 
 class Series(Model):
     """A measure and its observations in date order."""
+
+    model_config = _example(
+        {
+            "measure": {
+                **_OBSERVATION,
+                "id": "homicide-rate",
+                "iri": "https://w3id.org/casegraph/id/measure/homicide-rate",
+                "type": "Measure",
+                "types": ["Entity", "Measure"],
+                "label": "Homicides per 100,000 inhabitants",
+                "start": None,
+                "end": None,
+                "date_edtf": None,
+                "value": None,
+            },
+            "points": [_POINT],
+            "total": 1,
+        }
+    )
 
     measure: Summary
     points: list[SeriesPoint]

@@ -41,11 +41,11 @@ class Settings(BaseSettings):
         description="SPARQL and Cypher queries stop after this long (503); also how long a "
         "write waits for running queries.",
     )
-    sparql_max_rows: int = Field(
-        default=100_000, gt=0, description="A SPARQL result with more rows is refused (422)."
-    )
     sparql_max_bytes: int = Field(
-        default=64 * MiB, gt=0, description="A SPARQL result larger than this is refused (422)."
+        default=64 * MiB,
+        gt=0,
+        description="A SPARQL result larger than this is stopped (422); "
+        "the worker stops serialising at the byte past it.",
     )
     cypher_max_rows: int = Field(
         default=100_000, gt=0, description="A Cypher result with more rows is refused (422)."
@@ -85,7 +85,9 @@ class Settings(BaseSettings):
         "(method, path, status, milliseconds).",
     )
     sparql_workers: int = Field(
-        default=2, ge=0, description="Worker processes that run SPARQL queries (0: in-process).",
+        default=2,
+        ge=0,
+        description="Worker processes that run SPARQL queries (0: in-process).",
     )
     read_only: bool = Field(
         default=False,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppState, EngineState
+from graph import faults
 from ontology.errors import BackendUnavailable
 
 log = logging.getLogger("casegraph.api")
@@ -37,12 +38,16 @@ async def run_write[T](state: AppState, write: Callable[[], T]) -> T:
     result = await run_in_threadpool(locked)
     if state.sync_backends:
         threading.Thread(
-            target=sync_engines, args=(state,), name="casegraph-sync", daemon=True
+            target=sync_engines,
+            args=(state,),
+            kwargs={"after_write": True},
+            name="casegraph-sync",
+            daemon=True,
         ).start()
     return result
 
 
-def sync_engines(state: AppState) -> None:
+def sync_engines(state: AppState, *, after_write: bool = False) -> None:
     """Bring every configured property-graph engine up to the read model's version."""
     from graph.sync import backend_name, sync
 
@@ -58,6 +63,16 @@ def sync_engines(state: AppState) -> None:
                 log.warning("syncing %s failed: %s", name, e)
                 continue
             engine.state, engine.reason, engine.version = "ok", None, report.version
+    if after_write:
+        faults.point("engines-synced")
 
 
-__all__ = ["run_write", "sync_engines"]
+def wait_for_sync(timeout_s: float) -> bool:
+    """Wait for a running engine sync to finish (at shutdown, before the engines close)."""
+    if _sync_lock.acquire(timeout=timeout_s):
+        _sync_lock.release()
+        return True
+    return False
+
+
+__all__ = ["run_write", "sync_engines", "wait_for_sync"]

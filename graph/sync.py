@@ -157,16 +157,25 @@ def _batches[T](items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
 # -- sync ----------------------------------------------------------------------------------------
 
 
-def _engine_row(model: ReadModel, name: str) -> tuple[int, str] | None:
+def _marker(model: ReadModel, backend: Any, name: str) -> tuple[int, str, str] | None:
+    """(version, state, store id) the engine holds: kept in the engine itself when it can
+    (so its data and the marker are saved together), else in the read model's `engine` row."""
+    read = getattr(backend, "sync_marker", None)
+    if callable(read):
+        found = read()
+        return found if found is None else (int(found[0]), str(found[1]), str(found[2]))
     row = (
         model.connection()
         .execute("SELECT version, state FROM engine WHERE name=?", (name,))
         .fetchone()
     )
-    return (int(row[0]), str(row[1])) if row else None
+    return (int(row[0]), str(row[1]), model.store_id()) if row else None
 
 
-def _set_engine(model: ReadModel, name: str, version: int, state: str) -> None:
+def _set_marker(model: ReadModel, backend: Any, name: str, version: int, state: str) -> None:
+    write = getattr(backend, "set_sync_marker", None)
+    if callable(write):
+        write(version, state, model.store_id())
     model.execute(
         "INSERT INTO engine (name, version, state) VALUES (?,?,?) ON CONFLICT(name) DO "
         "UPDATE SET version=excluded.version, state=excluded.state",
@@ -180,12 +189,13 @@ def sync(model: ReadModel, backend: SyncTarget, *, full: bool = False) -> SyncRe
     name = backend_name(backend)
     with model.read() as conn:
         version = _version(conn)
-        row = _engine_row(model, name)
+        row = _marker(model, backend, name)
         total = conn.execute(
             "SELECT (SELECT COUNT(*) FROM node) + (SELECT COUNT(*) FROM rel)"
         ).fetchone()[0]
         changes: list[tuple[str, str]] = []
-        if not full and row is not None and row[1] == "clean":
+        clean = row is not None and row[1] == "clean" and row[2] == model.store_id()
+        if not full and row is not None and clean and row[0] <= version:
             if row[0] == version:
                 return SyncReport(
                     name, False, version, row[0], seconds=time.perf_counter() - started
@@ -212,7 +222,7 @@ def _version(conn: sqlite3.Connection) -> int:
 
 def _full(model: ReadModel, backend: SyncTarget, name: str, version: int) -> SyncReport:
     report = SyncReport(name, True, version)
-    _set_engine(model, name, version, "dirty")
+    _set_marker(model, backend, name, version, "dirty")
     bulk = getattr(backend, "replace_all", None)
     with model.read() as conn:
         if callable(bulk):
@@ -227,7 +237,7 @@ def _full(model: ReadModel, backend: SyncTarget, name: str, version: int) -> Syn
             for rels in _batches(iter_relationships(conn)):
                 backend.write(Projection((), tuple(rels)))
                 report.relationships_written += len(rels)
-    _set_engine(model, name, version, "clean")
+    _set_marker(model, backend, name, version, "clean")
     return report
 
 
@@ -279,7 +289,7 @@ def _incremental(
     for rel_batch in _batches(rels):
         backend.write(Projection((), tuple(rel_batch)))
     report.relationships_written = len(rels)
-    _set_engine(model, name, version, "clean")
+    _set_marker(model, backend, name, version, "clean")
     return report
 
 

@@ -143,11 +143,29 @@ class CypherBackend(ABC):
             pass
 
     def counts(self) -> Counts:
-        """Nodes per label and relationships per type."""
+        """Nodes per label and relationships per type (the sync marker left out)."""
         labels = self.query(st.COUNT_LABELS).rows
         types = self.query(st.COUNT_TYPES).rows
         return Counts(
-            {str(label): int(n) for label, n in labels}, {str(t): int(n) for t, n in types}
+            {str(label): int(n) for label, n in labels if label != st.SYNC_LABEL},
+            {str(t): int(n) for t, n in types},
+        )
+
+    # -- which version of the store the engine holds ----------------------------------------------
+
+    def sync_marker(self) -> tuple[int, str, str] | None:
+        """(store version, `clean` or `dirty`, store id) as last recorded in the engine."""
+        rows = self.query(st.SYNC_MARKER_READ, {"key": "casegraph"}).rows
+        if not rows or rows[0][0] is None:
+            return None
+        version, state, store = rows[0]
+        return int(version), str(state), str(store)
+
+    def set_sync_marker(self, version: int, state: str, store: str) -> None:
+        """Record in the engine itself which version it holds (kept with its data)."""
+        self._write(
+            st.SYNC_MARKER_WRITE,
+            {"key": "casegraph", "version": version, "state": state, "store": store},
         )
 
     def __enter__(self) -> Self:

@@ -283,6 +283,31 @@ class FalkorDBBackend(CypherBackend):
             self.server.stop()
             raise
 
+    def sync_marker(self) -> tuple[int, str, str] | None:
+        """The marker lives in a Redis key beside the graph, saved in the same RDB file."""
+        try:
+            raw = self._db.connection.hgetall(f"casegraph:sync:{self._graph.name}")
+        except redis.RedisError as e:
+            raise BackendUnavailable(f"FalkorDB: {e}") from e
+        if not raw:
+            return None
+        data = {
+            (k.decode() if isinstance(k, bytes) else str(k)): (
+                v.decode() if isinstance(v, bytes) else str(v)
+            )
+            for k, v in raw.items()
+        }
+        return int(data["version"]), data["state"], data["store"]
+
+    def set_sync_marker(self, version: int, state: str, store: str) -> None:
+        try:
+            self._db.connection.hset(
+                f"casegraph:sync:{self._graph.name}",
+                mapping={"version": str(version), "state": state, "store": store},
+            )
+        except redis.RedisError as e:
+            raise BackendUnavailable(f"FalkorDB: {e}") from e
+
     def _exists(self) -> bool:
         try:
             return bool(self._db.connection.exists(self._graph.name))

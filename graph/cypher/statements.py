@@ -131,6 +131,18 @@ CLEAR_BATCH: Final = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count
 """Delete up to `$limit` nodes; repeat until it returns 0 (bounded transactions)."""
 
 COUNT_LABELS: Final = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n"
+
+SYNC_LABEL: Final = "CasegraphSync"
+"""The label of the one node that records which version of the store an engine holds (never
+counted as data; FalkorDB keeps the marker in a Redis key instead)."""
+SYNC_MARKER_READ: Final = (
+    "MATCH (m:CasegraphSync {key: $key}) RETURN m.version AS version, m.state AS state, "
+    "m.store AS store"
+)
+SYNC_MARKER_WRITE: Final = (
+    "MERGE (m:CasegraphSync {key: $key}) SET m.version = $version, m.state = $state, "
+    "m.store = $store RETURN 1"
+)
 COUNT_TYPES: Final = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
 
 NODE_IDS_BY_INTERNAL_ID: Final = (
@@ -184,6 +196,9 @@ __all__ = [
     "NODE_IDS_BY_ELEMENT_ID",
     "NODE_IDS_BY_INTERNAL_ID",
     "ROOT_LABEL",
+    "SYNC_LABEL",
+    "SYNC_MARKER_READ",
+    "SYNC_MARKER_WRITE",
     "check_labels",
     "check_property",
     "check_rel_type",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -86,6 +87,10 @@ class ReadModel:
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
             (SCHEMA_VERSION,),
         )
+        conn.execute(
+            "INSERT INTO meta VALUES ('store_id', ?) ON CONFLICT(key) DO NOTHING",
+            (uuid.uuid4().hex,),
+        )
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -130,6 +135,12 @@ class ReadModel:
             yield conn
         finally:
             conn.execute("COMMIT")
+
+    def store_id(self) -> str:
+        """An id made when this read model was created: an engine synced from another data
+        directory (or from a rebuilt read model) has another, and is synced in full."""
+        row = self.connection().execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
+        return str(row[0]) if row else ""
 
     def version(self) -> int | None:
         row = self.connection().execute("SELECT value FROM meta WHERE key='version'").fetchone()

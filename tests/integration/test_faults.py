@@ -1,19 +1,12 @@
-"""Faults against a real on-disk Oxigraph store and real `casegraph` processes.
+"""Faults against a real on-disk data directory and real `casegraph` processes.
 
-- `kill -9` of `casegraph load` at several moments: before the registration swap (while
-  Oxigraph's bulk loader writes the document), just after it, and while the derived graph is
-  written. Whenever it lands, the reopened store holds each document whole or not at all, and
-  the writer's open removes the unregistered graphs the kill left behind (docs/store.md).
-- Readers during a load: another process opening the store read-only while a document is
-  replaced sees the old version or the new one, never a mix.
-
-Where the kill lands is decided by watching the load, not by sleeping: the store folder grows
-only while a bulk write runs (the document's graph, then the derived graph), and a read-only
-open shows when the document is registered. pyoxigraph documents a read-only open next to a
-writing process as undefined behaviour; in practice it works, and now and then fails with
-`Corruption: ... No such file or directory: .../NNNNNN.sst` when the writer's compaction removes
-a file while the reader opens it. The observers here retry such an open; the reader test counts
-those failures, and every open that succeeds must see a consistent dataset.
+- A write killed (`kill -9`) at each boundary between its phases — the primary store changed,
+  the read model committed, the new version published — by the CLI and by the server: after a
+  restart, the store, the derived statements and the read model agree, the data is the old
+  version or the new one, whole, and `casegraph check` says so. The kill lands exactly at a
+  boundary through `CASEGRAPH_KILL_AT` (`graph.faults`).
+- A large bulk load killed from outside at moments found by watching it: whole or nothing.
+- Readers in another process during a load: every read sees the old version or the new one.
 """
 
 from __future__ import annotations
@@ -25,31 +18,27 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
+import httpx
 import pytest
 
 from benchmarks.generate import write
-from graph.store import Store
+from graph.faults import POINTS
+from graph.readmodel import audit
+from graph.store import META, Store
+from graph.workspace import Workspace, staleness
+from tests.integration.server import TOKEN, running
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "good" / "small-case.yaml"
 CASEGRAPH = Path(sys.executable).parent / "casegraph"
 NAME = "synthetic.nt"
 BIG_TRIPLES = 300_000
-"""Large enough that the bulk write takes a couple of seconds (about 80 MB in the store)."""
 OLD_TRIPLES = 20_000
 
-pytestmark = pytest.mark.timeout(180)
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    graph: str
-    triples: int
+pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")
@@ -59,98 +48,144 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return path, write(path, BIG_TRIPLES)
 
 
-def environment(data_dir: Path) -> dict[str, str]:
-    return {**os.environ, "CASEGRAPH_DATA_DIR": str(data_dir)}
+def environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEGRAPH_")}
+    return {**env, "CASEGRAPH_DATA_DIR": str(data_dir), **extra}
 
 
-def load_command(*paths: Path, validate: bool = True) -> list[str]:
-    flags = ["--no-sync", "--json", *([] if validate else ["--no-validate"])]
-    return [str(CASEGRAPH), "load", *flags, *map(str, paths)]
-
-
-def load(data_dir: Path, *paths: Path, validate: bool = True) -> dict[str, dict[str, object]]:
-    """Run `casegraph load` to the end; the changes it reports, by document name."""
-    done = subprocess.run(
-        load_command(*paths, validate=validate),
-        env=environment(data_dir),
+def casegraph(data_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CASEGRAPH), *args],
+        env=environment(data_dir, **extra),
         capture_output=True,
         text=True,
-        timeout=150,
+        timeout=240,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
-    return {graph["name"]: graph for graph in json.loads(done.stdout)["graphs"]}
 
 
-def folder_size(path: Path) -> int:
-    total = 0
-    for file in path.rglob("*"):
+def content(data_dir: Path) -> set[str]:
+    """Every quad of the last published version but the registry's (times, revisions)."""
+    store = Store(data_dir / "oxigraph", read_only=True)
+    try:
+        return {str(q) for q in store.quads() if q.graph_name != META}
+    finally:
+        store.close()
+
+
+def assert_consistent(data_dir: Path, scratch: Path) -> None:
+    """Open as the writer (repairing what a kill left) and check everything agrees."""
+    workspace = Workspace.open(data_dir)
+    try:
+        assert not (data_dir / "journal.json").exists(), "the open did not undo the write"
+        assert not staleness(workspace.store, workspace.model)
+        rebuilt = audit.rebuild(workspace.store, scratch / f"rebuilt-{time.monotonic_ns()}.db")
         try:
-            total += file.stat().st_size if file.is_file() else 0
-        except OSError:  # removed by a compaction meanwhile
-            continue
-    return total
-
-
-def registered_now(store_path: Path) -> dict[str, Registered] | None:
-    """The registry as a read-only open sees it, or None when that open failed (see above)."""
-    try:
-        store = Store(store_path, read_only=True)
-    except Exception:
-        return None
-    try:
-        return {d.name: Registered(d.graph, d.triples) for d in store.documents()}
-    except Exception:
-        return None
+            with workspace.model.read() as mine, rebuilt.read() as theirs:
+                problems = list(audit.differences(audit.contents(mine), audit.contents(theirs)))
+        finally:
+            rebuilt.close()
+        assert not problems, problems
+        for doc in workspace.store.documents():
+            graph = f"GRAPH <{doc.graph}> {{ ?s ?p ?o }}" if doc.graph else "?s ?p ?o"
+            rows = workspace.store.select(f"SELECT (COUNT(*) AS ?n) {{ {graph} }}")
+            assert int(next(rows)["n"].value) == doc.triples, f"{doc.name} is not whole"
     finally:
-        store.close()
+        workspace.close()
 
 
-def registry(store: Store) -> dict[str, Registered]:
-    return {d.name: Registered(d.graph, d.triples) for d in store.documents()}
+def changed_case(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SMALL.name
+    text = SMALL.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("Operation Test", "Operation Renamed").replace('"2012-06~"', '"2012-05"'),
+        encoding="utf-8",
+    )
+    return path
 
 
-def graph_count(store: Store, graph: str) -> int:
-    """COUNT over the visible dataset of one registered graph."""
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    assert isinstance(rows, ox.QuerySolutions)
-    return int(next(iter(rows))["n"].value)
+@pytest.mark.parametrize("point", [p for p in POINTS if p != "engines-synced"])
+def test_cli_write_killed_at_each_phase(point: str, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert casegraph(data_dir, "load", "--no-sync", str(SMALL)).returncode == 0
+    old = content(data_dir)
+    new_file = changed_case(tmp_path / "v2")
+    killed = casegraph(data_dir, "load", "--no-sync", str(new_file), CASEGRAPH_KILL_AT=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert_consistent(data_dir, tmp_path)
+    after = content(data_dir)
+    if point == "published":
+        assert after != old and any("Operation Renamed" in q for q in after)
+    else:
+        assert after == old
+    # The load completes afterwards, and `check` (engines and references) agrees.
+    assert casegraph(data_dir, "load", str(new_file)).returncode == 0
+    done = casegraph(data_dir, "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "references: ok" in done.stdout
 
 
-def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 120
-    while not condition():
-        assert process.poll() is None, f"the load ended (code {process.returncode}) before {what}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
+def engines_ready(url: str) -> dict[str, object]:
+    """/api/health once every engine is synced (the server syncs them in the background)."""
+    for _ in range(1200):
+        health: dict[str, object] = httpx.get(f"{url}/api/health", timeout=30).json()
+        engines = health["engines"]
+        assert isinstance(engines, dict)
+        if engines and all(e["state"] == "ok" for e in engines.values()):
+            return health
+        time.sleep(0.1)
+    raise AssertionError(f"the engines were not ready: {health}")
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@dataclass(frozen=True, slots=True)
-class Before:
-    documents: dict[str, Registered]
-    fingerprint: str
-    size: int
-
-
-def load_small(data_dir: Path) -> Before:
-    load(data_dir, SMALL)
-    store = Store(data_dir / "oxigraph")
-    try:
-        return Before(registry(store), store.fingerprint(), folder_size(data_dir / "oxigraph"))
-    finally:
-        store.close()
+@pytest.mark.parametrize("point", POINTS)
+def test_server_write_killed_at_each_phase(point: str, tmp_path: Path) -> None:
+    body = (
+        "<https://w3id.org/casegraph/id/phenomenon/fault-note> a "
+        "<https://w3id.org/casegraph/ontology#Phenomenon> ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "A note written during a fault" .\n'
+    )
+    with running(tmp_path / "first") as server:
+        data_dir = server.data_dir
+        engines_ready(server.url)
+    old = content(data_dir)
+    extra = {"CASEGRAPH_KILL_AT": point}
+    with running(tmp_path / "first", env=extra) as server:
+        engines_ready(server.url)
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.put(
+                f"{server.url}/graph-store",
+                params={"graph": "https://example.org/fault"},
+                content=body,
+                headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
+                timeout=60,
+            )
+        if point == "engines-synced":
+            for _ in range(600):
+                if server.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert server.process.wait(timeout=60) == -signal.SIGKILL
+    assert_consistent(data_dir, tmp_path)
+    after = content(data_dir)
+    if point in {"published", "engines-synced"}:
+        assert any("fault-note" in q for q in after)
+    else:
+        assert after == old
+    with running(tmp_path / "first") as server:
+        health = engines_ready(server.url)
+        assert health["status"] == "ok"
+        note = httpx.get(f"{server.url}/api/entities/fault-note", timeout=30)
+        assert note.status_code == (200 if point in {"published", "engines-synced"} else 404)
+    done = casegraph(data_dir, "check")
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @contextlib.contextmanager
 def loading(data_dir: Path, path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`casegraph load --no-validate` running in the background; killed and reaped on exit."""
     process = subprocess.Popen(
-        load_command(path, validate=False),
+        [str(CASEGRAPH), "load", "--no-sync", "--json", "--no-validate", str(path)],
         env=environment(data_dir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -163,148 +198,55 @@ def loading(data_dir: Path, path: Path) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=30)
 
 
-def kill_at(moment: str, process: subprocess.Popen[bytes], store_path: Path, base: int) -> str:
-    """Wait for `moment` of the load, SIGKILL the process; what was seen when it died."""
-    if moment == "bulk-write":
-        wait_for(lambda: folder_size(store_path) > base + 8_000_000, process, "the bulk write")
-    elif moment == "written-unregistered":
-        # The window between the bulk loader's ingestion and the swap (a flush and a count).
-        wait_for(lambda: bool(orphans_now(store_path)), process, "the unregistered graph")
-    else:
-        registered: dict[str, Registered] = {}
-
-        def swapped() -> bool:
-            registered.update(registered_now(store_path) or {})
-            return NAME in registered
-
-        wait_for(swapped, process, "the registration")
-        if moment == "derived-write":
-            plateau = folder_size(store_path)
-            wait_for(
-                lambda: folder_size(store_path) > plateau + 5_000_000,
-                process,
-                "the derived graph's bulk write",
-            )
-    assert process.poll() is None, "the load ended before the kill"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
-    return moment
+def folder_size(path: Path) -> int:
+    total = 0
+    for file in path.rglob("*"):
+        with contextlib.suppress(OSError):
+            total += file.stat().st_size if file.is_file() else 0
+    return total
 
 
-def orphans_now(store_path: Path) -> set[str]:
-    """`orphans` while a writer runs: empty when the read-only open fails."""
-    try:
-        return orphans(store_path)
-    except Exception:
-        return set()
-
-
-def orphans(store_path: Path) -> set[str]:
-    """Physical graphs no registration points to, as a read-only open (no collection) sees."""
-    store = Store(store_path, read_only=True)
-    try:
-        visible = {g.value for g in store.visible_graphs()}
-        return {
-            g.value
-            for g in store.raw().named_graphs()
-            if isinstance(g, ox.NamedNode) and g.value not in visible
-        }
-    finally:
-        store.close()
-
-
-def check_whole_or_nothing(store_path: Path, before: Before, triples: int) -> bool:
-    """Open the store as a writer and check the invariant; True when the document is in."""
-    store = Store(store_path)
-    try:
-        physical = {g.value for g in store.raw().named_graphs() if isinstance(g, ox.NamedNode)}
-        assert physical == {g.value for g in store.visible_graphs()}, "orphans left after open"
-        now = registry(store)
-        for name, doc in now.items():
-            assert graph_count(store, doc.graph) == doc.triples, f"{name} is not whole"
-        if NAME not in now:
-            assert store.fingerprint() == before.fingerprint
-            return False
-        assert now[NAME].triples == triples
-        assert set(now) == {*before.documents, NAME}
-        for name, doc in before.documents.items():
-            if name != "derived":  # recomputed after the load: the old version or the new
-                assert now[name] == doc, name
-        return True
-    finally:
-        store.close()
-
-
-@pytest.mark.parametrize(
-    "moment", ["bulk-write", "written-unregistered", "registered", "derived-write"]
-)
-def test_kill_during_load_keeps_documents_whole(
-    moment: str, data_dir: Path, big_file: tuple[Path, int]
+@pytest.mark.parametrize("grown_mb", [4, 30])
+def test_kill_during_a_bulk_load_keeps_documents_whole(
+    grown_mb: int, tmp_path: Path, big_file: tuple[Path, int]
 ) -> None:
     path, triples = big_file
-    store_path = data_dir / "oxigraph"
-    before = load_small(data_dir)
+    data_dir = tmp_path / "data"
+    assert casegraph(data_dir, "load", "--no-sync", str(SMALL)).returncode == 0
+    old = content(data_dir)
+    base = folder_size(data_dir / "oxigraph")
     with loading(data_dir, path) as process:
-        kill_at(moment, process, store_path, before.size)
-    left = orphans(store_path)
-    loaded = check_whole_or_nothing(store_path, before, triples)
-    # Before the swap the new graph is not registered; after it, it is, whole.
-    assert loaded == (moment not in {"bulk-write", "written-unregistered"})
-    if moment == "written-unregistered":
-        assert left, "the kill should leave the written, unregistered graph behind"
-    print(f"{moment}: unregistered graphs after the kill: {sorted(left)}")
-    assert not orphans(store_path)
-
-
-def test_load_after_a_kill_completes_and_is_idempotent(
-    data_dir: Path, big_file: tuple[Path, int]
-) -> None:
-    path, triples = big_file
-    store_path = data_dir / "oxigraph"
-    before = load_small(data_dir)
-    with loading(data_dir, path) as process:
-        kill_at("bulk-write", process, store_path, before.size)
-    assert not check_whole_or_nothing(store_path, before, triples)
-    first = load(data_dir, path, validate=False)
-    assert first[NAME]["added"] == triples
-    assert first[NAME]["unchanged"] is False
-    store = Store(store_path, read_only=True)
-    try:
-        fingerprint = store.fingerprint()
-    finally:
-        store.close()
-    second = load(data_dir, path, validate=False)
-    assert all(change["unchanged"] for change in second.values()), second
-    store = Store(store_path, read_only=True)
-    try:
-        assert store.fingerprint() == fingerprint
-        assert not orphans(store_path)
-    finally:
-        store.close()
+        deadline = time.monotonic() + 120
+        while folder_size(data_dir / "oxigraph") < base + grown_mb * 1_000_000:
+            assert process.poll() is None, "the load ended before the kill"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGKILL)
+    assert_consistent(data_dir, tmp_path)
+    after = content(data_dir)
+    assert after == old or sum(1 for q in after if NAME in q) >= triples
+    # Loading again completes and is idempotent.
+    first = casegraph(data_dir, "load", "--no-sync", "--json", "--no-validate", str(path))
+    assert first.returncode == 0, first.stderr
+    second = casegraph(data_dir, "load", "--no-sync", "--json", "--no-validate", str(path))
+    assert all(g["unchanged"] for g in json.loads(second.stdout)["graphs"])
 
 
 READER = """
 import json, sys, time
 from pathlib import Path
-from graph.store import Store
+from graph.store import Store, doc_graph
 
 store_path, name, stop = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 while not stop.exists():
-    try:
-        store = Store(store_path, read_only=True)
-    except Exception as e:
-        print(json.dumps({"error": repr(e)[:200]}), flush=True)
-        continue
+    store = Store(store_path, read_only=True)
     try:
         doc = store.document(name)
         rows = store.query(
-            "SELECT (COUNT(*) AS ?n) { GRAPH <%s> { ?s ?p ?o } }" % doc.graph
+            "SELECT (COUNT(*) AS ?n) { GRAPH <%s> { ?s ?p ?o } }" % doc_graph(name)
         )
         count = int(next(iter(rows))["n"].value)
-        print(json.dumps({"registered": doc.triples, "count": count}), flush=True)
-    except Exception as e:
-        print(json.dumps({"error": repr(e)[:200]}), flush=True)
+        print(json.dumps({"registered": doc.triples if doc else 0, "count": count}), flush=True)
     finally:
         store.close()
     time.sleep(0.02)
@@ -312,19 +254,20 @@ while not stop.exists():
 
 
 def test_readers_see_the_old_or_the_new_document(
-    data_dir: Path, tmp_path: Path, big_file: tuple[Path, int]
+    tmp_path: Path, big_file: tuple[Path, int]
 ) -> None:
-    """A replacement read by another process, until the new version has been seen for a while;
-    the load is then killed (it is only recomputing the derived graph by then)."""
+    """Another process reads the last published version over and over while a document is
+    replaced: never an error, never a mix."""
     new_path, new_total = big_file
     old_path = tmp_path / "v1" / NAME
     old_total = write(old_path, OLD_TRIPLES, seed=1)
-    store_path = data_dir / "oxigraph"
-    assert load(data_dir, old_path, validate=False)[NAME]["added"] == old_total
+    data_dir = tmp_path / "data"
+    loaded = casegraph(data_dir, "load", "--no-sync", "--no-validate", str(old_path))
+    assert loaded.returncode == 0, loaded.stderr
     stop = tmp_path / "stop-reader"
-    seen: list[dict[str, object]] = []
+    seen: list[dict[str, int]] = []
     with subprocess.Popen(
-        [sys.executable, "-c", READER, str(store_path), NAME, str(stop)],
+        [sys.executable, "-c", READER, str(data_dir / "oxigraph"), NAME, str(stop)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -333,24 +276,20 @@ def test_readers_see_the_old_or_the_new_document(
         assert reader.stdout is not None
         try:
             lines = iter(reader.stdout.readline, "")
-            seen.extend(json.loads(next(lines)) for _ in range(5))  # the old version first
+            seen.extend(json.loads(next(lines)) for _ in range(5))
             with loading(data_dir, new_path) as process:
                 for line in lines:
                     seen.append(json.loads(line))
-                    new_reads = sum(1 for s in seen if s.get("count") == new_total)
-                    if new_reads >= 20 or process.poll() is not None:
+                    if sum(1 for s in seen if s["count"] == new_total) >= 10:
                         break
+                    assert process.poll() in (None, 0)
         finally:
             stop.touch()
             output, errors = reader.communicate(timeout=30)
     assert reader.returncode == 0, errors
     seen.extend(json.loads(line) for line in output.splitlines())
-    counts = [s for s in seen if "count" in s]
-    failed = [s["error"] for s in seen if "error" in s]
-    assert len(failed) <= len(counts) // 2, failed  # transient failures of the read-only open
-    for observed in counts:
+    for observed in seen:
         assert observed["count"] == observed["registered"], observed
         assert observed["count"] in {old_total, new_total}, observed
-    assert counts[0]["count"] == old_total
-    assert counts[-1]["count"] == new_total
-    assert sum(1 for s in counts if s["count"] == old_total) >= 5
+    assert seen[0]["count"] == old_total
+    assert seen[-1]["count"] == new_total

@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from api import ingest
-from graph.projection import project_store
-from graph.store import Store
+from graph import ingest
+from graph.readmodel.view_index import StoredIndex
 from graph.views.build import (
     case_members,
     case_view,
@@ -28,6 +27,7 @@ from graph.views.build import (
 )
 from graph.views.index import GraphIndex
 from graph.views.spine import NODE_FONT
+from graph.workspace import Workspace
 
 try:  # tests/ as a package (tests/__init__.py present) or as rootdir-relative modules
     from tests.integration.browser import browser_context, open_page, require_chromium
@@ -49,14 +49,16 @@ LEGIBLE_PX = 11.0
 
 
 @pytest.fixture(scope="module")
-def curated(tmp_path_factory: pytest.TempPathFactory) -> GraphIndex:
+def curated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphIndex]:
+    """The curated cases as the views read them: the read model, through `StoredIndex`."""
     require_chromium()
-    store = Store(tmp_path_factory.mktemp("curated-views") / "oxigraph")
+    workspace = Workspace.open(tmp_path_factory.mktemp("curated-views"))
     try:
-        ingest.load(store, [CASES_DIR])
-        return GraphIndex(project_store(store))
+        ingest.load(workspace, [CASES_DIR])
+        with workspace.model.read() as conn:
+            yield StoredIndex(conn)
     finally:
-        store.close()
+        workspace.close()
 
 
 @pytest.fixture(scope="module")

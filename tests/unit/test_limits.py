@@ -70,7 +70,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.access_log is True
     assert settings.sparql_max_body_bytes < settings.upload_max_body_bytes
     assert settings.cypher_max_body_bytes < settings.upload_max_body_bytes
-    assert sparql_cap(settings).max_rows == settings.sparql_max_rows
+    assert sparql_cap(settings).max_bytes == settings.sparql_max_bytes
     assert cypher_cap(settings).max_bytes == settings.cypher_max_bytes
 
 
