@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pyoxigraph as ox
 import typer
@@ -22,8 +22,6 @@ from rich.text import Text
 
 from api import ingest
 from api.cli_view import view_app
-from api.settings import Settings
-from graph.stats import class_counts
 from graph.store import Store
 from ontology.errors import (
     BackendUnavailable,
@@ -34,6 +32,9 @@ from ontology.errors import (
     StoreLocked,
 )
 from ontology.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 app = typer.Typer(
     name="casegraph",
@@ -74,6 +75,8 @@ def handled() -> Iterator[None]:
 
 @contextlib.contextmanager
 def open_store(*, read_only: bool = False) -> Iterator[Store]:
+    from api.settings import Settings
+
     settings = Settings()
     store = Store(settings.store_path, read_only=read_only)
     try:
@@ -261,6 +264,8 @@ def _print_rows(columns: list[str], rows: list[list[Any]], format: str) -> None:
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts per class, and the loaded graphs."""
+    from graph.stats import class_counts
+
     with handled(), open_store(read_only=True) as store:
         counts = class_counts(store)
         documents = store.documents()
@@ -341,6 +346,7 @@ BackendOption = Annotated[
 @contextlib.contextmanager
 def open_engine(name: str | None) -> Iterator[Any]:
     """The configured Cypher engine (FalkorDB is started on demand and stopped after)."""
+    from api.settings import Settings
     from graph.cypher import open_backend
 
     settings = Settings()
@@ -357,6 +363,7 @@ def open_engine(name: str | None) -> Iterator[Any]:
 
 def _sync_after_load(store: Store, as_json: bool) -> None:
     """Bring the configured engines up to date (what `casegraph sync` does, incrementally)."""
+    from api.settings import Settings
     from graph.sync import sync as sync_engine
 
     for name in Settings().engines():
@@ -395,6 +402,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Compare the RDF dataset with each engine; exit 1 on drift."""
+    from api.settings import Settings
     from graph.sync import check as check_engine
 
     names = [backend] if backend else Settings().engines()
@@ -454,6 +462,8 @@ def query_cypher(
     ] = None,
 ) -> None:
     """Run a read-only Cypher query on FalkorDB or Neo4j."""
+    from api.settings import Settings
+
     text = _sparql_text(query, file)
     params: dict[str, Any] = {}
     for item in param or []:
@@ -577,6 +587,8 @@ def serve(
     import os
 
     import uvicorn
+
+    from api.settings import Settings
 
     settings = Settings()
     with handled():

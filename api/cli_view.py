@@ -13,22 +13,13 @@ import os
 import tempfile
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
 
-from graph.projection import project_store
-from graph.views.build import (
-    GraphIndex,
-    GraphInput,
-    TimelineInput,
-    case_view,
-    chain_view,
-    entity_view,
-    render_view,
-    timeline_for_case,
-)
+if TYPE_CHECKING:
+    from graph.views.build import GraphIndex, GraphInput, TimelineInput
 
 view_app = typer.Typer(
     help="Write a graph view or a timeline as a self-contained HTML file.", no_args_is_help=True
@@ -52,6 +43,9 @@ def _cli() -> ModuleType:
 
 
 def _index() -> GraphIndex:
+    from graph.projection import project_store
+    from graph.views.build import GraphIndex
+
     with _cli().open_store(read_only=True) as store:
         return GraphIndex(project_store(store))
 
@@ -90,6 +84,8 @@ def write_atomically(output: Path, text: str) -> None:
 
 
 def _export(view: GraphInput | TimelineInput, output: Path, link_base: str | None) -> None:
+    from graph.views.build import render_view
+
     write_atomically(output, render_view(view, link_base=link_base, export=True))
     _cli().err.print(f"wrote {output}")
 
@@ -101,6 +97,8 @@ def view_case(
     link_base: LinkBase = None,
 ) -> None:
     """The graph of a case."""
+    from graph.views.build import case_view
+
     base = _check(output, link_base)
     with _cli().handled():
         _export(case_view(_index(), case_id), output, base)
@@ -114,6 +112,8 @@ def view_entity(
     link_base: LinkBase = None,
 ) -> None:
     """An entity and everything within DEPTH relationships of it."""
+    from graph.views.build import entity_view
+
     base = _check(output, link_base)
     with _cli().handled():
         _export(entity_view(_index(), entity_id, depth), output, base)
@@ -128,6 +128,8 @@ def view_chain(
     link_base: LinkBase = None,
 ) -> None:
     """Every causal chain from FROM to TO."""
+    from graph.views.build import chain_view
+
     base = _check(output, link_base)
     with _cli().handled():
         _export(chain_view(_index(), from_id, to_id, max_depth), output, base)
@@ -146,6 +148,8 @@ def view_timeline(
     link_base: LinkBase = None,
 ) -> None:
     """The timeline of a case: its events in lanes, and its observation series."""
+    from graph.views.build import timeline_for_case
+
     base = _check(output, link_base)
     with _cli().handled():
         view = timeline_for_case(

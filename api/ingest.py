@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -20,13 +21,14 @@ from api.linking import CURATED_LOADERS, relink
 from graph.derive import rederive
 from graph.linking import LinkResult
 from graph.store import Change, Store
-from graph.validate import validate_triples
 from loaders.base import Loader, LoadReport, sha256_file
-from loaders.case_yaml import CaseYAMLLoader, ParsedCaseFile, parse_case_file
 from loaders.detect import detect_format
 from ontology.errors import LoadError, ValidationError
 from ontology.namespaces import CGID, RDFS, split_entity_iri
 from ontology.paths import ONTOLOGY_PATH
+
+if TYPE_CHECKING:
+    from loaders.case_yaml import ParsedCaseFile
 
 KNOWN_SUFFIXES = {
     ".yaml",
@@ -173,6 +175,8 @@ def prepare(
                 file=str(path),
             )
         names[path.name] = path
+    from loaders.case_yaml import CaseYAMLLoader, parse_case_file
+
     formats = {path: format or detect_format(path) for path in files}
     cases = {p: parse_case_file(p) for p in files if formats[p] == "case-yaml"}
     resolve = _resolver(store, cases)
@@ -251,6 +255,8 @@ def _validate(documents: Sequence[Prepared], cases: Mapping[Path, ParsedCaseFile
     resolve), then report the first violation against the document that states its focus."""
     if not documents:
         return
+    from graph.validate import validate_triples
+
     started = time.perf_counter()
     violations = validate_triples([t for doc in documents for t in doc.triples or ()])
     share = (time.perf_counter() - started) / len(documents)
