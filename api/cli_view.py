@@ -11,15 +11,18 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 
+from api import cli_common
+from api.cli_common import app
+
 if TYPE_CHECKING:
-    from graph.views.build import GraphIndex, GraphInput, TimelineInput
+    from graph.views.build import GraphInput, TimelineInput
 
 view_app = typer.Typer(
     help="Write a graph view or a timeline as a self-contained HTML file.", no_args_is_help=True
@@ -35,35 +38,31 @@ LinkBase = Annotated[
 ]
 
 
-def _cli() -> ModuleType:
-    """`api.cli` (its console, `handled()` and exit codes); it imports this module, so late."""
-    from api import cli
+@contextlib.contextmanager
+def _index() -> Iterator[Any]:
+    """The read model as the views' index (the last published version, read-only)."""
+    from graph.readmodel.view_index import StoredIndex
 
-    return cli
-
-
-def _index() -> GraphIndex:
-    from graph.projection import project_store
-    from graph.views.build import GraphIndex
-
-    with _cli().open_store(read_only=True) as store:
-        return GraphIndex(project_store(store))
+    with cli_common.open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
+        yield StoredIndex(conn)
 
 
 def _check(output: Path, link_base: str | None) -> str | None:
     """Refuse a directory, a missing parent folder or a relative link base (usage errors)."""
     if output.is_dir():
-        _cli().err.print(f"{output} is a directory; give a file name, e.g. {output / 'view.html'}")
-        raise typer.Exit(_cli().EXIT_USAGE)
+        cli_common.err.print(
+            f"{output} is a directory; give a file name, e.g. {output / 'view.html'}"
+        )
+        raise typer.Exit(cli_common.EXIT_USAGE)
     if not output.parent.is_dir():
-        _cli().err.print(f"{output.parent} does not exist")
-        raise typer.Exit(_cli().EXIT_USAGE)
+        cli_common.err.print(f"{output.parent} does not exist")
+        raise typer.Exit(cli_common.EXIT_USAGE)
     if link_base is None:
         return None
     parts = urlsplit(link_base)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        _cli().err.print(f"--link-base must be an absolute http(s) URL, not {link_base!r}")
-        raise typer.Exit(_cli().EXIT_USAGE)
+        cli_common.err.print(f"--link-base must be an absolute http(s) URL, not {link_base!r}")
+        raise typer.Exit(cli_common.EXIT_USAGE)
     return link_base.rstrip("/")
 
 
@@ -87,7 +86,7 @@ def _export(view: GraphInput | TimelineInput, output: Path, link_base: str | Non
     from graph.views.build import render_view
 
     write_atomically(output, render_view(view, link_base=link_base, export=True))
-    _cli().err.print(f"wrote {output}")
+    cli_common.err.print(f"wrote {output}")
 
 
 @view_app.command("case")
@@ -100,8 +99,8 @@ def view_case(
     from graph.views.build import case_view
 
     base = _check(output, link_base)
-    with _cli().handled():
-        _export(case_view(_index(), case_id), output, base)
+    with cli_common.handled(), _index() as index:
+        _export(case_view(index, case_id), output, base)
 
 
 @view_app.command("entity")
@@ -115,8 +114,8 @@ def view_entity(
     from graph.views.build import entity_view
 
     base = _check(output, link_base)
-    with _cli().handled():
-        _export(entity_view(_index(), entity_id, depth), output, base)
+    with cli_common.handled(), _index() as index:
+        _export(entity_view(index, entity_id, depth), output, base)
 
 
 @view_app.command("chain")
@@ -131,8 +130,8 @@ def view_chain(
     from graph.views.build import chain_view
 
     base = _check(output, link_base)
-    with _cli().handled():
-        _export(chain_view(_index(), from_id, to_id, max_depth), output, base)
+    with cli_common.handled(), _index() as index:
+        _export(chain_view(index, from_id, to_id, max_depth), output, base)
 
 
 @view_app.command("timeline")
@@ -151,11 +150,13 @@ def view_timeline(
     from graph.views.build import timeline_for_case
 
     base = _check(output, link_base)
-    with _cli().handled():
+    with cli_common.handled(), _index() as index:
         view = timeline_for_case(
-            _index(), case_id, series=series or (), group="case" if by_case else "actor"
+            index, case_id, series=series or (), group="case" if by_case else "actor"
         )
         _export(view, output, base)
 
+
+app.add_typer(view_app, name="view")
 
 __all__ = ["view_app", "write_atomically"]
