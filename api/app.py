@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 import api
-from api import problems
+from api import http, openapi, problems
 from api.deps import AppState, EngineState
 from api.routes import cypher, graph_store, linked_data, rest, sparql, views
 from api.settings import Settings
@@ -163,9 +163,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # api.openapi serves /docs and /redoc without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings or Settings()
     problems.install(app)
+    http.install(app, app.state.settings)
+    openapi.install(app)
     for module in (rest, sparql, graph_store, cypher, linked_data, views):
         app.include_router(module.router)
     return app

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 _CALDERON: Any = {
     "id": "felipe-calderon",
@@ -30,6 +30,115 @@ _MICHOACAN: Any = {
     "date_edtf": "2006-12-11",
     "status": "VERIFIED",
 }
+
+
+_VIOLENCE: Any = {
+    "id": "homicides-rise-2008",
+    "iri": "https://w3id.org/casegraph/id/event/homicides-rise-2008",
+    "type": "Event",
+    "types": ["Entity", "Event"],
+    "label": "Homicides rise in Mexico",
+    "description": "Intentional homicides climb from 2008.",
+    "start": "2008-01-01",
+    "end": "2011-12-31",
+    "date_edtf": "2008/2011",
+    "status": "REPORTED(S01)",
+}
+_CASE: Any = {
+    "id": "mexico-drug-war",
+    "iri": "https://w3id.org/casegraph/id/case/mexico-drug-war",
+    "type": "Case",
+    "types": ["Case", "Entity"],
+    "label": "Mexico's war on the cartels",
+    "description": "The militarised response from December 2006 and what followed.",
+    "start": None,
+    "end": None,
+    "date_edtf": None,
+    "status": "VERIFIED",
+}
+_PLACE: Any = {
+    "id": "michoacan",
+    "iri": "https://w3id.org/casegraph/id/place/michoacan",
+    "type": "State",
+    "types": ["Entity", "Place", "State"],
+    "label": "Michoacán",
+    "description": None,
+    "start": None,
+    "end": None,
+    "date_edtf": None,
+    "status": "VERIFIED",
+}
+_SOURCE: Any = {
+    "id": "sigar-2018-counternarcotics",
+    "iri": "https://w3id.org/casegraph/id/source/sigar-2018-counternarcotics",
+    "type": "Report",
+    "types": ["Entity", "Report", "Source"],
+    "label": "SIGAR, Counternarcotics: Lessons from the U.S. Experience in Afghanistan",
+    "description": None,
+    "start": "2018-06-01",
+    "end": "2018-06-30",
+    "date_edtf": "2018-06",
+    "status": "VERIFIED",
+}
+_CLAIM: Any = {
+    "id": "cl-05",
+    "iri": "https://w3id.org/casegraph/id/claim/cl-05",
+    "label": "The operation contributed to the rise in homicides",
+    "cause": _MICHOACAN,
+    "effect": _VIOLENCE,
+    "relation": "cg:contributesTo",
+    "stance": "supports",
+    "confidence": 0.7,
+    "note": "Paraphrase of the source's finding.",
+    "asserted_by": [_CALDERON],
+    "sources": [_SOURCE],
+    "status": "VERIFIED",
+}
+_CASE_SUMMARY: Any = {**_CASE, "event_count": 42, "first": "2006-12-11", "last": "2012-11-30"}
+_CASE_COLUMN: Any = {
+    **_CASE,
+    "first": "2006-12-11",
+    "last": "2012-11-30",
+    "event_count": 42,
+    "event_types": {"MilitaryOperation": 12, "Arrest": 9},
+    "actors": [_CALDERON],
+    "places": [_PLACE],
+    "claim_count": 7,
+}
+_SOURCE_SUMMARY: Any = {**_SOURCE, "cited_by_count": 3}
+_GRAPH: Any = {
+    "name": "mexico-drug-war.yaml",
+    "graph": "https://w3id.org/casegraph/graph/doc/mexico-drug-war.yaml",
+    "kind": "doc",
+    "loader": "case-yaml",
+    "triples": 1432,
+    "loaded_at": "2026-12-01T10:00:00Z",
+}
+_CHAIN_CLAIM: Any = {
+    "id": "cl-05",
+    "asserted_by": ["felipe-calderon"],
+    "source": ["sigar-2018-counternarcotics"],
+    "stance": "supports",
+    "confidence": 0.7,
+}
+_STEP: Any = {
+    "cause": _MICHOACAN,
+    "effect": _VIOLENCE,
+    "relation": "cg:contributesTo",
+    "claims": [_CHAIN_CLAIM],
+}
+_REACHED: Any = {
+    "entity": _VIOLENCE,
+    "depth": 1,
+    "relation": "cg:contributesTo",
+    "via": "operation-michoacan",
+}
+_EDGE: Any = {"source": "operation-michoacan", "target": "felipe-calderon", "type": "PARTICIPANT"}
+
+
+def _example(value: Any) -> ConfigDict:
+    """The model's config with one example (every response model documents one)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [value]})
 
 
 class Model(BaseModel):
@@ -66,6 +175,10 @@ class SummaryPage(Model):
 
 
 class Relation(Model):
+    model_config = _example(
+        {"predicate": "cg:participant", "direction": "out", "target": _CALDERON}
+    )
+
     predicate: str = Field(examples=["cg:participant"])
     direction: Literal["out", "in"]
     target: Summary
@@ -73,6 +186,8 @@ class Relation(Model):
 
 class ClaimOut(Model):
     """A causal claim: who asserts that `cause` <relation> `effect`, on what source."""
+
+    model_config = _example(_CLAIM)
 
     id: str = Field(examples=["cl-05"])
     iri: str
@@ -89,6 +204,8 @@ class ClaimOut(Model):
 
 
 class ClaimPage(Model):
+    model_config = _example({"items": [_CLAIM], "total": 1})
+
     items: list[ClaimOut]
     total: int
 
@@ -166,17 +283,34 @@ class Health(Model):
 
 
 class CaseSummary(Summary):
+    model_config = _example(_CASE_SUMMARY)
+
     event_count: int
     first: str | None = Field(description="Earliest start among its events.")
     last: str | None = Field(description="Latest end among its events.")
 
 
 class CasePage(Model):
+    model_config = _example({"items": [_CASE_SUMMARY], "total": 1})
+
     items: list[CaseSummary]
     total: int
 
 
 class CaseDetail(Summary):
+    model_config = _example(
+        {
+            **_CASE,
+            "first": "2006-12-11",
+            "last": "2012-11-30",
+            "events": [_MICHOACAN],
+            "actors": [_CALDERON],
+            "places": [_PLACE],
+            "members": [_SOURCE],
+            "claims": [_CLAIM],
+        }
+    )
+
     first: str | None
     last: str | None
     events: list[Summary] = Field(description="In time order (earliest start first).")
@@ -187,6 +321,8 @@ class CaseDetail(Summary):
 
 
 class CaseColumn(Summary):
+    model_config = _example(_CASE_COLUMN)
+
     first: str | None
     last: str | None
     event_count: int
@@ -197,6 +333,15 @@ class CaseColumn(Summary):
 
 
 class Comparison(Model):
+    model_config = _example(
+        {
+            "cases": [_CASE_COLUMN],
+            "shared_actors": [_CALDERON],
+            "shared_places": [_PLACE],
+            "claims_across": [_CLAIM],
+        }
+    )
+
     cases: list[CaseColumn]
     shared_actors: list[Summary]
     shared_places: list[Summary]
@@ -206,15 +351,29 @@ class Comparison(Model):
 
 
 class SourceSummary(Summary):
+    model_config = _example(_SOURCE_SUMMARY)
+
     cited_by_count: int = Field(description="How many records name it as a source.")
 
 
 class SourcePage(Model):
+    model_config = _example({"items": [_SOURCE_SUMMARY], "total": 1})
+
     items: list[SourceSummary]
     total: int
 
 
 class SourceDetail(Summary):
+    model_config = _example(
+        {
+            **_SOURCE,
+            "properties": {"cg:publisher": ["SIGAR"]},
+            "same_as": [],
+            "entities": [_MICHOACAN],
+            "claims": [_CLAIM],
+        }
+    )
+
     properties: dict[str, list[Any]]
     same_as: list[str]
     entities: list[Summary] = Field(description="Records that rest on this source.")
@@ -222,6 +381,8 @@ class SourceDetail(Summary):
 
 
 class GraphInfo(Model):
+    model_config = _example(_GRAPH)
+
     name: str
     graph: str
     kind: str
@@ -269,6 +430,16 @@ class LoadReport(Model):
 
 
 class Stats(Model):
+    model_config = _example(
+        {
+            "triples": 48210,
+            "entities": 812,
+            "claims": 64,
+            "classes": {"Event": 311, "Person": 57},
+            "graphs": [_GRAPH],
+        }
+    )
+
     triples: int
     entities: int
     claims: int
@@ -296,6 +467,8 @@ class Series(Model):
 
 
 class ChainClaim(Model):
+    model_config = _example(_CHAIN_CLAIM)
+
     id: str
     asserted_by: list[str] = Field(description="Ids of the agents asserting it.")
     source: list[str] = Field(description="Ids of its sources.")
@@ -304,6 +477,8 @@ class ChainClaim(Model):
 
 
 class ChainStep(Model):
+    model_config = _example(_STEP)
+
     cause: Summary
     effect: Summary
     relation: str = Field(examples=["cg:contributesTo"])
@@ -311,15 +486,21 @@ class ChainStep(Model):
 
 
 class Chain(Model):
+    model_config = _example({"score": 0.7, "steps": [_STEP]})
+
     score: float = Field(description="Product of the steps' best supporting confidences.")
     steps: list[ChainStep]
 
 
 class Chains(Model):
+    model_config = _example({"chains": [{"score": 0.7, "steps": [_STEP]}]})
+
     chains: list[Chain]
 
 
 class Reached(Model):
+    model_config = _example(_REACHED)
+
     entity: Summary
     depth: int = Field(description="Hops from the start entity.")
     relation: str | None = Field(description="The relation of the last hop.")
@@ -327,20 +508,39 @@ class Reached(Model):
 
 
 class ReachedList(Model):
+    model_config = _example({"entity": _MICHOACAN, "items": [_REACHED]})
+
     entity: Summary
     items: list[Reached]
 
 
 class Edge(Model):
+    model_config = _example(_EDGE)
+
     source: str
     target: str
     type: str
 
 
 class Neighborhood(Model):
+    model_config = _example(
+        {"entity": _MICHOACAN, "nodes": [_MICHOACAN, _CALDERON], "edges": [_EDGE]}
+    )
+
     entity: Summary
     nodes: list[Summary]
     edges: list[Edge]
+
+
+PARAMETER_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+ParameterName = Annotated[str, StringConstraints(pattern=PARAMETER_NAME)]
+"""A Cypher parameter name that both engines take unquoted."""
+
+
+def _only_parameter_names(schema: dict[str, Any]) -> None:
+    # pydantic writes `patternProperties`, which lets other names through; say what is checked.
+    schema.pop("patternProperties", None)
+    schema["propertyNames"] = {"pattern": PARAMETER_NAME}
 
 
 class CypherRequest(Model):
@@ -358,7 +558,11 @@ class CypherRequest(Model):
     )
 
     query: str = Field(min_length=1, max_length=100_000)
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[ParameterName, Any] = Field(
+        default_factory=dict,
+        description="Values for the query's `$name` parameters.",
+        json_schema_extra=_only_parameter_names,
+    )
 
 
 class CypherResult(Model):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MiB = 1 << 20
 
 
 class Settings(BaseSettings):
@@ -33,13 +36,58 @@ class Settings(BaseSettings):
         default=None, description="Bearer token required for SPARQL updates and graph writes."
     )
     query_timeout_s: float = Field(
-        default=10.0, gt=0, description="Deadline of a SPARQL or Cypher query, in seconds."
+        default=10.0,
+        gt=0,
+        description="SPARQL and Cypher queries stop after this long (503); also how long a "
+        "write waits for running queries.",
     )
-    max_result_bytes: int = Field(
-        default=256 << 20, ge=0, description="Largest SPARQL result served (0: no cap)."
+    sparql_max_rows: int = Field(
+        default=100_000, gt=0, description="A SPARQL result with more rows is refused (422)."
+    )
+    sparql_max_bytes: int = Field(
+        default=64 * MiB, gt=0, description="A SPARQL result larger than this is refused (422)."
+    )
+    cypher_max_rows: int = Field(
+        default=100_000, gt=0, description="A Cypher result with more rows is refused (422)."
+    )
+    cypher_max_bytes: int = Field(
+        default=64 * MiB, gt=0, description="A Cypher result larger than this is refused (422)."
+    )
+
+    sparql_max_body_bytes: int = Field(
+        default=1 * MiB, gt=0, description="Largest request body on /sparql (else 413)."
+    )
+    cypher_max_body_bytes: int = Field(
+        default=1 * MiB, gt=0, description="Largest request body on /cypher (else 413)."
+    )
+    upload_max_body_bytes: int = Field(
+        default=50_000_000,
+        gt=0,
+        description="Largest request body on /graph-store and the upload routes (else 413).",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Largest request body on every other path."
+    )
+    body_drain_bytes: int = Field(
+        default=1 * MiB,
+        ge=0,
+        description="After a 413, read and discard up to this much of the rest of the body "
+        "so that a client still sending it reads the answer instead of a reset.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS), as a JSON list or "
+        "comma-separated; `*` allows any. Empty (the default): no CORS headers.",
+    )
+    access_log: bool = Field(
+        default=True,
+        description="One line per request on the `casegraph.access` logger "
+        "(method, path, status, milliseconds).",
     )
     sparql_workers: int = Field(
-        default=2, ge=0, description="Worker processes that run SPARQL queries (0: in-process)."
+        default=2,
+        ge=0,
+        description="Worker processes that run SPARQL queries (0: in-process).",
     )
     read_only: bool = Field(
         default=False,
@@ -88,6 +136,21 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path | None) -> Path | None:
         # Engines started as child processes (FalkorDB's redis-server) run in other folders.
         return value.expanduser().resolve() if value is not None else None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in (p.strip() for p in text.split(",")) if part]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _normal_origins(cls, value: list[str]) -> list[str]:
+        return [origin if origin == "*" else origin.rstrip("/").lower() for origin in value]
 
     @property
     def store_path(self) -> Path:

@@ -99,7 +99,9 @@ def main() -> None:
     cases = sorted(args.cases.glob("*.yaml"))
     concurrency = [int(c) for c in args.clients.split(",")]
     with tempfile.TemporaryDirectory(prefix="casegraph-bench-") as tmp:
-        server = start_server(Path(tmp), cases=cases, token=None)
+        server = start_server(
+            Path(tmp), cases=cases, token=None, env={"CASEGRAPH_ACCESS_LOG": "false"}
+        )
         try:
             base = server.url
             health = httpx.get(f"{base}/api/health", timeout=30).json()

@@ -495,8 +495,7 @@ def _limits() -> list[str]:
         "a cartesian product grew a small server by 101 and 183 MB in the 5 s after its 503, "
         "after it 21 MB (`test_abandoned_sparql_query_does_not_grow`). A sort or aggregate "
         "that must finish before its first row still runs to the end of that step. FalkorDB "
-        "stops a Cypher query at the timeout (answered 400 "
-        '"Query timed out", where SPARQL answers 503).',
+        "stops a Cypher query at the timeout, and `/cypher` answers 503 like SPARQL.",
         "- Figures were taken on a shared 2-core machine while other test suites ran; each "
         "table gives the load average. Treat them as a floor, not as capacity.",
     ]

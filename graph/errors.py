@@ -7,6 +7,8 @@ from ontology.errors import (
     LoadError,
     NotFound,
     QueryError,
+    QueryTimeout,
+    ResultTooLarge,
     StoreLocked,
     ValidationError,
 )
@@ -18,6 +20,8 @@ __all__ = [
     "LoadError",
     "NotFound",
     "QueryError",
+    "QueryTimeout",
+    "ResultTooLarge",
     "StoreLocked",
     "ValidationError",
 ]

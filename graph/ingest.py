@@ -35,7 +35,7 @@ from loaders.registry import (
     format_of,
     make_loader,
 )
-from ontology.errors import Conflict, LoadError, ValidationError
+from ontology.errors import Conflict, LoadError, NotFound, ValidationError
 from ontology.namespaces import CGID, split_entity_iri
 
 type Progress = Callable[[str, int], None]
@@ -383,6 +383,8 @@ def load(
 def drop(workspace: Workspace, name: str, *, force: bool = False) -> LoadResult:
     """Remove a document's graph and what was derived from it."""
     result = LoadResult()
+    if workspace.store.document(name) is None:
+        raise NotFound(f"no graph named {name!r} (see `casegraph stats` for the list)")
     with pipeline.session(workspace, f"drop {name}") as session:
         current = session.writer.document(name)
         graph = current.graph if current is not None else ""

@@ -48,6 +48,9 @@ class Job:
     default_graphs: tuple[str, ...] | None = None
     """None: the union of every graph; else these graphs ("" is the store's default graph)."""
     named_graphs: tuple[str, ...] | None = None
+    union: bool = True
+    """With no graphs given: the union of every graph as the default graph (else the query's
+    own `FROM`)."""
     max_bytes: int = 0
     """0: no cap."""
 
@@ -98,7 +101,7 @@ def _worker(conn: Connection, snapshots_dir: str) -> None:  # pragma: no cover -
 def _run(ox: Any, store: Any, job: Job, conn: Connection, prefixes: dict[str, str]) -> None:
     kwargs: dict[str, Any] = {"prefixes": prefixes, "base_iri": job.base_iri}
     if job.default_graphs is None and job.named_graphs is None:
-        kwargs["use_default_graph_as_union"] = True
+        kwargs["use_default_graph_as_union"] = job.union
     else:
         kwargs["default_graph"] = [
             ox.NamedNode(g) if g else ox.DefaultGraph() for g in job.default_graphs or ()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -242,6 +243,7 @@ class Store(Dataset):
         self.layout = Layout(path) if path is not None else None
         self.restored: int | None = None
         """The version restored at open after an interrupted write, if any."""
+        self._failed = False
         if self.layout is not None and read_only:
             if snapshots.current_version(self.layout) is None and path is not None:
                 raise BackendUnavailable(f"no store at {path}: load something first")
@@ -306,12 +308,19 @@ class Store(Dataset):
     # -- crash recovery -------------------------------------------------------------------------
 
     def recover(self) -> int | None:
-        """Undo an interrupted write: the primary becomes the current snapshot again."""
+        """Undo an interrupted write: the primary becomes the current snapshot again.
+
+        The primary must be closed for that, so every reference to it must be gone: a failed
+        write therefore leaves the store marked failed, and the next write (or the next open,
+        in another process) recovers it, once the failure's traceback has been let go.
+        """
         assert self.layout is not None
-        self._store.flush()
-        del self._store
+        with contextlib.suppress(AttributeError, OSError):
+            del self._store
+        gc.collect()
         self.restored = snapshots.restore(self.layout)
         self._store = self._open()
+        self._failed = False
         self.version = self._stored_version() if self.restored is not None else 0
         return self.restored
 
@@ -322,6 +331,8 @@ class Store(Dataset):
         """A write: journal, changes, publish; on any error the store is put back as it was."""
         if self.read_only:
             raise StoreLocked("the store is open read-only")
+        if self._failed:
+            self.recover()
         version = (self.version or 0) + 1
         if self.layout is not None:
             snapshots.begin(self.layout, what, version)
@@ -336,8 +347,8 @@ class Store(Dataset):
                 faults.point("published")
                 snapshots.end(self.layout)
         except BaseException:
-            if self.layout is not None:
-                self.recover()
+            # Undone by the next write or the next open (see `recover`); readers never saw it.
+            self._failed = self.layout is not None
             raise
 
     def snapshot(self) -> Dataset:
@@ -348,7 +359,9 @@ class Store(Dataset):
         return Dataset(store, version)
 
     def close(self) -> None:
-        if not self.read_only:
+        if not hasattr(self, "_store"):
+            return
+        if not self.read_only and not self._failed:
             self._store.flush()
         del self._store
 

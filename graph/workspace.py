@@ -67,6 +67,7 @@ class Workspace:
         if not read_only:
             try:
                 stale = staleness(store, model)
+                model.rebuilt = False
                 if stale:
                     log.warning(
                         "the read model is out of step with the store; repairing: %s", stale

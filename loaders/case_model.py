@@ -289,6 +289,10 @@ class Link(Record):
     relation: LinkRelation
     chain: list[Slug | list[Slug]] = Field(min_length=2)
     basis: list[Slug] = Field(default_factory=list, description="Claim or source ids.")
+    illustrates: list[Slug] = Field(
+        default_factory=list,
+        description="Ids of the general claims this concrete sequence is an example of.",
+    )
     note: str | None = None
 
 

@@ -446,6 +446,11 @@ class _Emitter:
                 basis, (key, index, "basis", position), record.id, expect={"claim", "source"}
             )
             yield Triple(subject, t.cg("basis"), node)
+        for position, claim in enumerate(record.illustrates):
+            node = self.ref(
+                claim, (key, index, "illustrates", position), record.id, expect={"claim"}
+            )
+            yield Triple(subject, t.cg("illustrates"), node)
         if record.note:
             yield Triple(subject, t.cg("note"), t.text(record.note))
         elements = [

@@ -181,6 +181,7 @@ OBJECT_PROPERTIES: Final[frozenset[str]] = frozenset(
         # links
         "linkRelation",
         "basis",
+        "illustrates",
         "step",
         "from",
         "to",

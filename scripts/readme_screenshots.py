@@ -4,7 +4,9 @@
 
 Loads data/cases into a temporary data dir, exports the views with `casegraph view`, opens each
 file in headless chromium (offline: every non-file request is aborted) and saves a PNG in
-docs/screenshots/.
+docs/screenshots/. The case view is shot as it opens (the causal spine), and once more with
+the actors shown (`readme-case-actors.png`); the chain view with its first edge's claims listed in
+the side panel. (The home page's screenshot is made with the home page.)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
@@ -32,10 +35,31 @@ ARGS = [
 ]
 VIEWS = {
     "readme-case.png": ["case", "mexico-drug-war"],
+    "readme-case-actors.png": ["case", "mexico-drug-war"],
     "readme-chain.png": ["chain", "mx-2012-03", "mexico-homicide-rise"],
     "readme-timeline.png": ["timeline", "mexico-drug-war"],
     "readme-entity.png": ["entity", "af-2017-01", "--depth", "1"],
 }
+#: What to do on a page before its picture is taken (after it is ready).
+ACTIONS = {
+    "readme-case-actors.png": "() => casegraphView.setLayer('actors', true)",
+    "readme-chain.png": (
+        "() => casegraphView.showEdgePanel(Object.keys(casegraphView.network.body.edges)[0])"
+    ),
+}
+
+
+def wait(page: Any) -> None:
+    """Until the view is drawn and no layout is under way (graph views say so with `idle`)."""
+    script = (
+        "() => Boolean(window.casegraphView?.ready)"
+        " && (typeof casegraphView.idle !== 'function' || casegraphView.idle())"
+    )
+    for _ in range(600):  # wait_for_function needs eval, which the page's CSP forbids
+        if page.evaluate(script):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{page.url}: the view did not become ready")
 
 
 def main() -> int:
@@ -55,11 +79,10 @@ def main() -> int:
                 html = Path(folder) / f"{name}.html"
                 subprocess.run([exe, "view", *args, "-o", str(html)], env=env, check=True)
                 page.goto(html.as_uri())
-                for _ in range(600):  # wait_for_function needs eval, which the page's CSP forbids
-                    if page.evaluate("() => Boolean(window.casegraphView?.ready)"):
-                        break
-                    time.sleep(0.1)
-                time.sleep(1.0)
+                wait(page)
+                if name in ACTIONS:
+                    page.evaluate(ACTIONS[name])
+                    wait(page)
                 page.screenshot(path=str(SHOTS / name))
                 print(f"wrote {SHOTS / name}")
             browser.close()

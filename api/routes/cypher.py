@@ -3,38 +3,89 @@
 The engine runs the query in read-only mode (`CypherBackend.query(..., read_only=True)`), so a
 write clause fails there with a `QueryError` (400); values come back JSON-safe (dates as ISO
 strings, nodes, relationships and paths as objects). Without a configured engine: 503.
+
+Limits, as for SPARQL: the body must be JSON (else 415) and under
+`CASEGRAPH_CYPHER_MAX_BODY_BYTES` (else 413, `api.http`); the request gives up after
+`CASEGRAPH_QUERY_TIMEOUT_S` with 503 (the engine is given the same timeout and stops the query
+itself; FalkorDB checks it only now and then, so its query may run on a little while, on a
+worker thread, after the answer); a result over `CASEGRAPH_CYPHER_MAX_ROWS` rows or
+`CASEGRAPH_CYPHER_MAX_BYTES` bytes is 422 (`api.limits`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import functools
+import json
+from typing import Annotated
 
-from fastapi import APIRouter
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Header
+from fastapi.responses import Response
 
 from api.deps import Reading
-from api.problems import problem_responses
+from api.limits import cypher_cap
+from api.problems import UnsupportedMediaType, problem_responses
 from api.schemas import CypherRequest, CypherResult
-from ontology.errors import BackendUnavailable
+from ontology.errors import BackendUnavailable, QueryTimeout, ResultTooLarge
 
 router = APIRouter(tags=["cypher"])
+
+
+async def json_body(
+    content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> None:
+    """415 unless the body is declared JSON (`application/json` or `application/*+json`)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    json_suffix = media.startswith("application/") and media.endswith("+json")
+    if media == "application/json" or json_suffix:
+        return
+    raise UnsupportedMediaType(
+        f"send the query as application/json, not {media or '(no Content-Type)'!r}"
+    )
 
 
 @router.post(
     "/cypher",
     response_model=CypherResult,
     summary="Read-only Cypher query",
-    responses=problem_responses(400, 422, 503),
+    dependencies=[Depends(json_body)],
+    responses=problem_responses(400, 413, 415, 422, 503),
 )
-def cypher(body: CypherRequest, state: Reading) -> dict[str, Any]:
+async def cypher(body: CypherRequest, state: Reading) -> Response:
     """Run `query` with `parameters` (always pass values as `$parameters`)."""
     backend = state.cypher
     if backend is None:
         reason = f": {state.cypher_error}" if state.cypher_error else ""
         raise BackendUnavailable(f"Cypher engine not configured{reason}")
-    columns, rows = backend.query(
-        body.query, body.parameters, read_only=True, timeout_s=state.settings.query_timeout_s
+    cap = cypher_cap(state.settings)
+    timeout = state.settings.query_timeout_s
+    run = functools.partial(
+        backend.query,
+        body.query,
+        body.parameters,
+        read_only=True,
+        timeout_s=timeout,
+        max_rows=cap.max_rows,
     )
-    return {"columns": list(columns), "rows": [list(row) for row in rows]}
+    try:
+        columns, rows = await asyncio.wait_for(
+            anyio.to_thread.run_sync(run, abandon_on_cancel=True), timeout
+        )
+    except TimeoutError:
+        raise QueryTimeout(
+            f"the query did not finish within {timeout:g} s (CASEGRAPH_QUERY_TIMEOUT_S)"
+        ) from None
+    except ResultTooLarge:
+        raise cap.too_many_rows() from None
+    data = json.dumps(
+        {"columns": list(columns), "rows": rows},
+        ensure_ascii=False,
+        allow_nan=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    cap.check_bytes(len(data))
+    return Response(data, media_type="application/json")
 
 
-__all__ = ["router"]
+__all__ = ["json_body", "router"]

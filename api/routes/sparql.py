@@ -43,7 +43,6 @@ from api.writes import run_write
 from graph import client_writes
 from graph.sparql_scan import blank, decoded
 from graph.store import Change
-from ontology.errors import QueryError
 from ontology.namespaces import PREFIXES
 
 router = APIRouter(tags=["sparql"])
@@ -105,7 +104,7 @@ def _text(body: bytes, charset: str, what: str) -> str:
     try:
         return body.decode(charset)
     except UnicodeDecodeError as e:
-        raise BadRequest(f"the {what} is not {charset}: {e}") from e
+        raise BadRequest(f"the {what} is not {charset.upper()}: {e}") from e
 
 
 def _iris(values: list[str], name: str) -> list[str]:
@@ -195,20 +194,24 @@ async def _decode(request: Request, state: AppState) -> Operation:
 
 
 def query_form(query: str) -> str:
-    """`SELECT`, `ASK`, `CONSTRUCT` or `DESCRIBE`: the query's first form keyword (400 if none)."""
+    """`SELECT`, `ASK`, `CONSTRUCT` or `DESCRIBE`: the query's first form keyword (`SELECT` when
+    none is found: the engine then reports the syntax error in its own words)."""
     match = _FORM_WORD.search(blank(decoded(query)))
-    if match is None:
-        raise QueryError("SPARQL syntax error: no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return match.group(1).upper()
+    return match.group(1).upper() if match is not None else "SELECT"
+
+
+def _attribute(owner: Any, value: Any) -> str:
+    """The attribute name of a pyoxigraph format constant (`JSON`, `TURTLE`, ...)."""
+    return next(n for n in dir(owner) if n.isupper() and getattr(owner, n) == value)
 
 
 def _media(accept: str | None, form: str) -> tuple[str, str, str]:
     """(media type, results format name, graph format name), or 406 before anything runs."""
     if form in {"CONSTRUCT", "DESCRIBE"}:
         media = choose(accept, list(GRAPH_TYPES))
-        return media, "JSON", GRAPH_TYPES[media].name
+        return media, "JSON", _attribute(ox.RdfFormat, GRAPH_TYPES[media])
     media = choose(accept, list(RESULT_TYPES))
-    return media, RESULT_TYPES[media].name, "TURTLE"
+    return media, _attribute(ox.QueryResultsFormat, RESULT_TYPES[media]), "TURTLE"
 
 
 def _endpoint(request: Request) -> str:
@@ -225,14 +228,16 @@ async def _query(request: Request, state: AppState, op: Operation) -> Response:
     media, result_format, graph_format = _media(request.headers.get("accept"), query_form(op.query))
     from graph.query_workers import Job
 
+    given = bool(op.default_graphs or op.named_graphs)
     job = Job(
         query=op.query,
         result_format=result_format,
         graph_format=graph_format,
         base_iri=_endpoint(request),
-        default_graphs=tuple(op.default_graphs) if op.default_graphs or op.named_graphs else None,
-        named_graphs=tuple(op.named_graphs) if op.default_graphs or op.named_graphs else None,
-        max_bytes=state.settings.max_result_bytes,
+        default_graphs=tuple(op.default_graphs) if given else None,
+        named_graphs=tuple(op.named_graphs) if given else None,
+        union=not given and not sparql_text.has_dataset_clause(op.query),
+        max_bytes=state.settings.sparql_max_bytes,
     )
     charset = "; charset=utf-8" if "xml" not in media else ""
     headers = {"Vary": "Accept"}
@@ -266,12 +271,18 @@ def _in_process(state: AppState, job: Any) -> bytes:
     """A query on this process's snapshot (`CASEGRAPH_SPARQL_WORKERS=0`: no deadline)."""
     snapshot = state.snapshot
     kwargs: dict[str, Any] = {"base_iri": job.base_iri}
+    if not job.union and job.default_graphs is None:
+        result = snapshot.raw().query(job.query, base_iri=job.base_iri, prefixes=PREFIXES)
+        return _serialise(result, job)
     if job.default_graphs is not None:
         kwargs["default_graph"] = [
             ox.NamedNode(g) if g else ox.DefaultGraph() for g in job.default_graphs
         ]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
-    result = snapshot.query(job.query, **kwargs)
+    return _serialise(snapshot.query(job.query, **kwargs), job)
+
+
+def _serialise(result: Any, job: Any) -> bytes:
     if isinstance(result, ox.QueryTriples):
         fmt = getattr(ox.RdfFormat, job.graph_format)
         return (

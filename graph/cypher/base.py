@@ -5,8 +5,10 @@ statement runs (`_write`, `query`) and the schema; this module turns a `Projecti
 `UNWIND $rows` statements (`statements.py`) and makes result values JSON-safe.
 
 Errors: a backend that cannot be reached raises `BackendUnavailable`; an engine error
-(syntax, a write in a read-only query, a timeout) raises `QueryError` with the engine's message;
-a label or relationship type outside the allow-lists raises `ValueError` before anything runs.
+(syntax, a write in a read-only query) raises `QueryError` with the engine's message, a query
+that ran past `timeout_s` `QueryTimeout`, and one with more than `max_rows` rows
+`ResultTooLarge`; a label or relationship type outside the allow-lists raises `ValueError`
+before anything runs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from types import TracebackType
 from typing import Any, ClassVar, NamedTuple, Self
 
 from graph.cypher import statements as st
+from graph.errors import ResultTooLarge
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 
 type RelKey = tuple[str, str, str, str]
@@ -80,8 +83,12 @@ class CypherBackend(ABC):
         *,
         read_only: bool = True,
         timeout_s: float | None = None,
+        max_rows: int | None = None,
     ) -> QueryResult:
-        """Run one statement; read-only unless told otherwise; values come back JSON-safe."""
+        """Run one statement; read-only unless told otherwise; values come back JSON-safe.
+
+        More than `max_rows` rows raise `ResultTooLarge` (an engine that streams stops reading
+        at the row past the cap)."""
 
     @abstractmethod
     def _write(self, statement: str, params: Mapping[str, Any]) -> list[list[Any]]:
@@ -226,6 +233,10 @@ def rel_batches(
             yield statement, chunk
 
 
+def too_many_rows(max_rows: int) -> ResultTooLarge:
+    return ResultTooLarge(f"the result has more than {max_rows} rows")
+
+
 def _chunks[T](items: Sequence[T], size: int) -> Iterator[list[T]]:
     if size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -298,4 +309,5 @@ __all__ = [
     "rel_batches",
     "rel_json",
     "split_properties",
+    "too_many_rows",
 ]

@@ -18,7 +18,14 @@ from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
 
 from graph.cypher import statements as st
-from graph.cypher.base import CypherBackend, QueryResult, json_value, node_json, rel_json
+from graph.cypher.base import (
+    CypherBackend,
+    QueryResult,
+    json_value,
+    node_json,
+    rel_json,
+    too_many_rows,
+)
 from graph.cypher.falkordb_server import (
     SAVE_TIMEOUT_S,
     EmbeddedFalkorDB,
@@ -26,11 +33,13 @@ from graph.cypher.falkordb_server import (
     binaries,
     no_retry,
 )
-from graph.errors import BackendUnavailable, QueryError
+from graph.errors import BackendUnavailable, QueryError, QueryTimeout
 
 GRAPH_NAME = "casegraph"
 SOCKET_TIMEOUT_S = 600.0
 """Client socket timeout: far above redis-py's usual few seconds, which break large batches."""
+TIMED_OUT = "Query timed out"
+"""FalkorDB's message when a query passes its TIMEOUT."""
 
 
 class FalkorDBBackend(CypherBackend):
@@ -120,6 +129,8 @@ class FalkorDBBackend(CypherBackend):
         try:
             return run(cypher, dict(params or {}), timeout=timeout_ms)
         except redis.ResponseError as e:
+            if TIMED_OUT in str(e):
+                raise QueryTimeout(f"FalkorDB: {e} (after {timeout_ms} ms)") from e
             raise QueryError(f"FalkorDB: {e}") from e
         except redis.TimeoutError as e:
             raise QueryError(
@@ -127,6 +138,8 @@ class FalkorDBBackend(CypherBackend):
             ) from e
         except redis.RedisError as e:
             raise BackendUnavailable(f"FalkorDB: {e}") from e
+        except ValueError as e:  # the client cannot write these parameters (or this text)
+            raise QueryError(f"FalkorDB: cannot send the query: {e}") from e
 
     def _write(self, statement: str, params: Mapping[str, Any]) -> list[list[Any]]:
         return [list(row) for row in self._run(statement, params, False, None).result_set]
@@ -138,9 +151,12 @@ class FalkorDBBackend(CypherBackend):
         *,
         read_only: bool = True,
         timeout_s: float | None = None,
+        max_rows: int | None = None,
     ) -> QueryResult:
         timeout_ms = max(1, round(timeout_s * 1000)) if timeout_s is not None else None
         result = self._run(cypher, params, read_only, timeout_ms)
+        if max_rows is not None and len(result.result_set) > max_rows:
+            raise too_many_rows(max_rows)  # the reply is whole already: no conversion at least
         columns = [str(h[1]) for h in result.header]
         ids = _NodeIds(self)
         for row in result.result_set:

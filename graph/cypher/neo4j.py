@@ -23,8 +23,15 @@ from neo4j.exceptions import (
 from neo4j.graph import Node, Path, Relationship
 
 from graph.cypher import statements as st
-from graph.cypher.base import CypherBackend, QueryResult, json_value, node_json, rel_json
-from graph.errors import BackendUnavailable, QueryError
+from graph.cypher.base import (
+    CypherBackend,
+    QueryResult,
+    json_value,
+    node_json,
+    rel_json,
+    too_many_rows,
+)
+from graph.errors import BackendUnavailable, QueryError, QueryTimeout
 
 CONNECTION_TIMEOUT_S = 10.0
 
@@ -81,12 +88,17 @@ class Neo4jBackend(CypherBackend):
         *,
         read_only: bool = True,
         timeout_s: float | None = None,
+        max_rows: int | None = None,
     ) -> QueryResult:
         @neo4j.unit_of_work(timeout=timeout_s)
         def work(tx: ManagedTransaction) -> QueryResult:
             result = tx.run(cypher, dict(params or {}))
             columns = list(result.keys())
-            rows = [list(record.values()) for record in result]
+            rows: list[list[Any]] = []
+            for record in result:
+                if max_rows is not None and len(rows) >= max_rows:
+                    raise too_many_rows(max_rows)  # stop reading: the rest is never fetched
+                rows.append(list(record.values()))
             ids = _NodeIds()
             for row in rows:
                 for value in row:
@@ -104,8 +116,14 @@ class Neo4jBackend(CypherBackend):
                 return result
         except (ServiceUnavailable, SessionExpired, AuthError) as e:
             raise BackendUnavailable(f"Neo4j at {self.uri}: {_message(e)}") from e
-        except (Neo4jError, DriverError) as e:
+        except Neo4jError as e:
+            if "TransactionTimedOut" in (e.code or ""):
+                raise QueryTimeout(f"Neo4j: {_message(e)}") from e
             raise QueryError(f"Neo4j: {_message(e)}") from e
+        except DriverError as e:
+            raise QueryError(f"Neo4j: {_message(e)}") from e
+        except ValueError as e:  # the driver cannot encode these parameters (or this text)
+            raise QueryError(f"Neo4j: cannot send the query: {e}") from e
 
     def close(self) -> None:
         self._driver.close()

@@ -6,8 +6,11 @@ as escaped JSON, and build every text node with `textContent`. See docs/views.md
 
 from graph.views.layout import compute_layout
 from graph.views.render import (
+    ChainRef,
     ClaimSummary,
+    EdgeItem,
     GraphViewOptions,
+    NavLink,
     PanelData,
     SourceRef,
     render_graph,
@@ -18,11 +21,15 @@ from graph.views.timeline import (
     TimelineOptions,
     TimelineSeries,
     render_timeline,
+    series_segments,
 )
 
 __all__ = [
+    "ChainRef",
     "ClaimSummary",
+    "EdgeItem",
     "GraphViewOptions",
+    "NavLink",
     "PanelData",
     "SeriesPoint",
     "SourceRef",
@@ -32,4 +39,5 @@ __all__ = [
     "compute_layout",
     "render_graph",
     "render_timeline",
+    "series_segments",
 ]

@@ -3,23 +3,30 @@
 Every builder takes a `GraphIndex` (`graph.views.index`; the API keeps one per catalog) or a bare
 `Projection`, and raises `NotFound` for an id that is not a node. What each view holds:
 
-- **case**: the case, its members (`IN_CASE`), and what the members point at through
-  `CONTEXT_TYPES` (participants, targets, places, claim ends, who asserts, what is measured);
-- **entity**: the node and every node within `depth` relationships, either direction;
+- **case**: the case, its members (`IN_CASE`), what the members point at through
+  `CONTEXT_TYPES` (participants, targets, places, claim ends, who asserts, what is measured),
+  and the ends of its links' steps; it opens on the causal spine (the nodes joined by claims
+  and link steps), the other layers (actors, places, ...) behind toggles;
+- **entity**: the node and every node within `depth` relationships, either direction (a link
+  step counts as one relationship between its two ends);
 - **chain**: the nodes of every causal chain of at most `max_depth` steps and their causal edges;
 - **whole graph**: every node, optionally only some classes, the view of one case, and the dated
   nodes overlapping a date range (undated nodes stay).
 
-Every relationship between two chosen nodes is drawn. Timelines: `graph.views.build_timeline`
-(re-exported here); `render_view` draws either kind.
+Link steps are not drawn as nodes: each is an edge from its start to its end, merged with the
+claims between the same two nodes (`graph.views.render`). Every other relationship between two
+chosen nodes is drawn. Claims and links with the loader's generated labels (slugs) are labelled
+in words. Timelines: `graph.views.build_timeline` (re-exported here); `render_view` draws
+either kind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Final
+from urllib.parse import quote, urlencode
 
 from graph.analytics import causal_chains
 from graph.records import NodeRecord, Projection, RelRecord
@@ -30,11 +37,26 @@ from graph.views.build_timeline import (
     timeline_for_case,
     timeline_for_ids,
 )
-from graph.views.index import GraphIndex, date, index, panels_for, text, type_label
-from graph.views.render import GraphViewOptions, PanelData, render_graph
+from graph.views.index import (
+    GraphIndex,
+    LinkStep,
+    date,
+    index,
+    panels_for,
+    strings,
+    text,
+    type_label,
+)
+from graph.views.render import (
+    EdgeItem,
+    GraphViewOptions,
+    NavLink,
+    PanelData,
+    render_graph,
+)
 from graph.views.timeline import TimelineOptions, render_timeline
 from ontology.errors import NotFound
-from ontology.vocab import CLASSES
+from ontology.vocab import CLASSES, upper_snake
 
 CONTEXT_TYPES: Final = frozenset(
     {
@@ -48,14 +70,24 @@ CONTEXT_TYPES: Final = frozenset(
         "ABOUT",
         "MEASURE",
         "REF_PLACE",
+        "SOURCE",
     }
 )
-"""Relationships from a case member that bring their target into the case view."""
+"""Relationships from a case member that bring their target into the case view (most of them
+behind a toggle: the view opens on the causal spine)."""
+
+
+#: Node labels that are drawn as something else, or not at all, in a graph view.
+HIDDEN_LABELS: Final = frozenset({"LinkStep"})
 
 
 @dataclass(frozen=True, slots=True)
 class GraphInput:
-    """What `render_graph` needs for one view."""
+    """What `render_graph` needs for one view.
+
+    `items` are the panel entries of the claims and link steps drawn as edges (by id);
+    `initial_layers` the layers shown when the page opens (None: all); `nav` the header links.
+    """
 
     projection: Projection
     title: str
@@ -63,6 +95,9 @@ class GraphInput:
     focus: str | None = None
     subtitle: str = ""
     notes: tuple[str, ...] = ()
+    items: Mapping[str, EdgeItem] = field(default_factory=dict)
+    initial_layers: frozenset[str] | None = None
+    nav: tuple[NavLink, ...] = ()
 
 
 # -- graph views ---------------------------------------------------------------------------------
@@ -78,16 +113,53 @@ def case_members(source: Projection | GraphIndex, case_id: str) -> set[str]:
     chosen = {case_id, *members}
     for member in members:
         chosen.update(r.target for r in idx.out.get(member, ()) if r.type in CONTEXT_TYPES)
-    return chosen
+        for step in idx.steps_of(member):
+            chosen.update((step.source, step.target))
+    return {i for i in chosen if not HIDDEN_LABELS.intersection(idx.nodes[i].labels)}
 
 
 def case_view(source: Projection | GraphIndex, case_id: str) -> GraphInput:
-    """The graph of one case."""
+    """The graph of one case, opening on its causal spine."""
     idx = index(source)
     ids = case_members(idx, case_id)
     case = idx.nodes[case_id]
-    return _graph_input(
-        idx, ids, title=idx.label(case_id), subtitle=text(case.properties.get("description"))
+    spine = spine_ids(idx, ids)
+    view = _graph_input(
+        idx,
+        ids,
+        title=idx.label(case_id),
+        subtitle=text(case.properties.get("description")),
+        nav=(NavLink("Timeline", f"/view/timeline?{urlencode({'case': case_id})}"),),
+    )
+    if not spine:
+        return replace(view, notes=("This case has no claims or links yet: everything is shown.",))
+    return replace(view, initial_layers=frozenset({"spine"}))
+
+
+def spine_ids(source: Projection | GraphIndex, ids: Iterable[str]) -> set[str]:
+    """The nodes among `ids` that a claim or a link step joins to another of them."""
+    idx = index(source)
+    chosen = set(ids)
+    ends: set[str] = set()
+    for node_id in chosen:
+        for rel in idx.out.get(node_id, ()):
+            if "claim_ids" in rel.properties and rel.target in chosen:
+                ends.update((rel.source, rel.target))
+        for step in idx.steps_at(node_id):
+            if step.source in chosen and step.target in chosen:
+                ends.update((step.source, step.target))
+    return ends
+
+
+def _case_nav(idx: GraphIndex, node_id: str) -> tuple[NavLink, ...]:
+    """Header links to the (first) case of a node and its timeline."""
+    cases = idx.cases_of(node_id)
+    if not cases:
+        return ()
+    case = cases[0]
+    return (
+        NavLink(f"Case: {idx.label(case)}", f"/view/case/{quote(case, safe='')}"),
+        NavLink("Timeline", f"/view/timeline?{urlencode({'case': case})}"),
     )
 
 
@@ -99,22 +171,49 @@ def entity_view(source: Projection | GraphIndex, node_id: str, depth: int = 1) -
     for _ in range(max(depth, 0)):
         following: list[str] = []
         for current in frontier:
-            for other in (
-                *(r.target for r in idx.out.get(current, ())),
-                *(r.source for r in idx.into.get(current, ())),
-            ):
+            for other in _neighbours(idx, current):
                 if other not in seen:
                     seen.add(other)
                     following.append(other)
         frontier = following
     hops = "1 relationship" if depth == 1 else f"{depth} relationships"
-    return _graph_input(
+    view = _graph_input(
         idx,
         seen,
-        title=idx.label(node_id),
+        title=idx.display_label(node_id),
         subtitle=f"Everything within {hops} of this {type_label(idx.nodes[node_id]).lower()}",
         focus=node_id,
+        nav=_case_nav(idx, node_id),
     )
+    # Claim and link records and cases repeat what the edges and the header say: behind toggles,
+    # unless the entity is one of them.
+    spine = spine_ids(idx, seen)
+    own = "spine" if node_id in spine else style.node_layer(idx.nodes[node_id].labels)
+    shown = {name for name, _ in style.LAYERS} - ENTITY_HIDDEN_LAYERS | {own}
+    return replace(view, initial_layers=frozenset(shown))
+
+
+#: Layers an entity view opens without (the toggles show them).
+ENTITY_HIDDEN_LAYERS: Final = frozenset({"claims", "cases"})
+
+
+def _neighbours(idx: GraphIndex, node_id: str) -> Iterable[str]:
+    """The nodes one relationship away; a link step joins its two ends, and a link its steps'
+    ends (link steps themselves are drawn as edges)."""
+    for rel in idx.out.get(node_id, ()):
+        if rel.type not in _PLUMBING:
+            yield rel.target
+    for rel in idx.into.get(node_id, ()):
+        if rel.type not in _PLUMBING:
+            yield rel.source
+    for step in idx.steps_at(node_id):
+        yield step.target if step.source == node_id else step.source
+    for step in idx.steps_of(node_id):
+        yield step.source
+        yield step.target
+
+
+_PLUMBING: Final = frozenset({"STEP", "FROM", "TO"})
 
 
 def chain_view(
@@ -142,12 +241,14 @@ def chain_view(
     )
     notes = () if chains else (f"No causal chain of at most {max_depth} steps joins them.",)
     return GraphInput(
-        Projection(nodes, rels),
+        Projection(tuple(_in_words(idx, n) for n in nodes), rels),
         title=title,
         panels=panels_for(idx, ids),
         focus=from_id,
         subtitle=subtitle,
         notes=notes,
+        items=_items(idx, rels, ()),
+        nav=_case_nav(idx, from_id),
     )
 
 
@@ -170,6 +271,7 @@ def whole_view(
         i
         for i in ids
         if (not wanted or wanted.intersection(idx.nodes[i].labels))
+        and not HIDDEN_LABELS.intersection(idx.nodes[i].labels)
         and _overlaps(idx.nodes[i], date_from, date_to)
     }
     filters = [
@@ -183,14 +285,131 @@ def whole_view(
         chosen,
         title="The whole graph" if not filters else "The graph, filtered",
         subtitle="; ".join(filters),
+        nav=_case_nav(idx, case) if case is not None else (),
     )
 
 
 def _graph_input(
-    idx: GraphIndex, ids: set[str], *, title: str, subtitle: str = "", focus: str | None = None
+    idx: GraphIndex,
+    ids: set[str],
+    *,
+    title: str,
+    subtitle: str = "",
+    focus: str | None = None,
+    nav: tuple[NavLink, ...] = (),
 ) -> GraphInput:
+    """The nodes (claims and links labelled in words), every relationship between them, and
+    each link step between two of them as a relationship of the link's relation."""
+    sub = idx.subgraph(ids)
+    steps = [
+        step
+        for node_id in sorted(ids)
+        for step in idx.steps_at(node_id)
+        if step.source == node_id and step.target in ids
+    ]
+    step_rels = tuple(_step_rel(step) for step in steps)
+    rels = (*(r for r in sub.relationships if r.type not in _PLUMBING), *step_rels)
     return GraphInput(
-        idx.subgraph(ids), title=title, panels=panels_for(idx, ids), focus=focus, subtitle=subtitle
+        Projection(tuple(_in_words(idx, n) for n in sub.nodes), rels),
+        title=title,
+        panels=panels_for(idx, ids),
+        focus=focus,
+        subtitle=subtitle,
+        items=_items(idx, rels, steps),
+        nav=nav,
+    )
+
+
+def _in_words(idx: GraphIndex, node: NodeRecord) -> NodeRecord:
+    """The node with its display label (claims and links put in words)."""
+    if not {"Claim", "Link"} & set(node.labels):
+        return node
+    words = idx.display_label(node.id)
+    if words == text(node.properties.get("label")):
+        return node
+    return replace(node, properties={**node.properties, "label": words})
+
+
+def _step_rel(step: LinkStep) -> RelRecord:
+    return RelRecord(
+        upper_snake(step.relation) if step.relation else "LINK",
+        step.source,
+        step.target,
+        key=step.id,
+        properties={"step_ids": [step.id], "link_ids": [step.link], "relation": step.relation},
+    )
+
+
+def _items(
+    idx: GraphIndex, rels: Iterable[RelRecord], steps: Iterable[LinkStep]
+) -> dict[str, EdgeItem]:
+    """The panel entries of the claims and link steps drawn as edges."""
+    items: dict[str, EdgeItem] = {}
+    for rel in rels:
+        for claim_id in strings(rel.properties.get("claim_ids")):
+            items.setdefault(claim_id, _claim_item(idx, claim_id, rel))
+    for step in steps:
+        items[step.id] = _step_item(idx, step)
+    return items
+
+
+def _flag(idx: GraphIndex, item_id: str) -> tuple[str, str]:
+    finding = idx.consistency_of(item_id)
+    if finding is None or not finding.flagged:
+        return "", ""
+    return finding.verdict, finding.reason
+
+
+def _named(idx: GraphIndex, node_id: str) -> str:
+    """`LNK-05: precedes: A → B`: a record's casebook id (when it has one) and its label."""
+    node = idx.nodes.get(node_id)
+    casebook = ", ".join(strings(node.properties.get("casebook_ids"))) if node else ""
+    label = idx.display_label(node_id)
+    return f"{casebook}: {label}" if casebook else label
+
+
+def _claim_item(idx: GraphIndex, claim_id: str, rel: RelRecord) -> EdgeItem:
+    claim = idx.nodes.get(claim_id)
+    props = claim.properties if claim is not None else rel.properties
+    dates, why = _flag(idx, claim_id)
+    confidence = rel.properties.get("confidence")
+    stance = text(rel.properties.get("stance")) or "supports"
+    return EdgeItem(
+        id=claim_id,
+        kind="claim",
+        relation=style.relation_text(rel.type),
+        stance=stance,
+        label=idx.display_label(claim_id),
+        casebook_id=", ".join(strings(props.get("casebook_ids"))),
+        asserted_by=tuple(idx.label(a) for a in strings(rel.properties.get("asserted_by"))),
+        sources=tuple(idx.label(s) for s in strings(rel.properties.get("source_ids"))),
+        note=text(props.get("note")),
+        status=text(props.get("status")),
+        confidence=float(confidence) if isinstance(confidence, int | float) else None,
+        related=tuple(_named(idx, link) for link in idx.sources(claim_id, "ILLUSTRATES")),
+        dates=dates,
+        dates_note=why,
+        causal=True,
+    )
+
+
+def _step_item(idx: GraphIndex, step: LinkStep) -> EdgeItem:
+    link = idx.nodes.get(step.link)
+    props = link.properties if link is not None else {}
+    dates, why = _flag(idx, step.id)
+    return EdgeItem(
+        id=step.id,
+        kind="link",
+        relation=style.relation_text(step.relation),
+        label=idx.display_label(step.link),
+        casebook_id=", ".join(strings(props.get("casebook_ids"))),
+        sources=tuple(idx.label(s) for s in idx.targets(step.link, "SOURCE")),
+        note=text(props.get("note")),
+        status=text(props.get("status")),
+        related=tuple(_named(idx, c) for c in idx.targets(step.link, "ILLUSTRATES")),
+        dates=dates,
+        dates_note=why,
+        causal=step.relation in style.CAUSAL_LINK_RELATIONS,
     )
 
 
@@ -220,11 +439,14 @@ def render_view(view: GraphInput | TimelineInput, *, link_base: str | None, expo
             view.projection,
             title=view.title,
             panels=view.panels,
+            items=view.items,
             options=GraphViewOptions(
                 link_base=link_base,
                 focus=view.focus,
                 subtitle=view.subtitle,
                 extra_notes=view.notes,
+                initial_layers=view.initial_layers,
+                nav=view.nav,
             ),
         )
     return render_timeline(
@@ -236,12 +458,16 @@ def render_view(view: GraphInput | TimelineInput, *, link_base: str | None, expo
             panels=view.panels if export else None,
             subtitle=view.subtitle,
             lane_title=view.lane_title,
+            grouping=view.grouping,
+            nav=view.nav,
         ),
     )
 
 
 __all__ = [
     "CONTEXT_TYPES",
+    "ENTITY_HIDDEN_LAYERS",
+    "HIDDEN_LABELS",
     "GraphIndex",
     "GraphInput",
     "Grouping",
@@ -253,6 +479,7 @@ __all__ = [
     "index",
     "panels_for",
     "render_view",
+    "spine_ids",
     "timeline_for_case",
     "timeline_for_ids",
     "whole_view",

@@ -4,6 +4,7 @@ A case's timeline puts its dated events and statements in lanes, by actor (the p
 target that takes part in the most of them) or by case, and draws the series of the measures the
 case has at least `SERIES_MIN_POINTS` periods of (at most `SERIES_MAX_AUTO`), or the measures
 asked for. A series has one point per period; a final figure wins over a preliminary one.
+Every event carries its lane under both groupings, so the page can switch between them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
+from urllib.parse import quote
 
 from graph.records import NodeRecord, Projection
 from graph.views import style
 from graph.views.index import GraphIndex, date, index, panels_for, text, type_label
-from graph.views.render import PanelData
+from graph.views.render import NavLink, PanelData
 from graph.views.timeline import SeriesPoint, TimelineEvent, TimelineSeries
 from ontology.errors import NotFound
 
@@ -39,6 +41,8 @@ class TimelineInput:
     panels: Mapping[str, PanelData] = field(default_factory=dict)
     subtitle: str = ""
     lane_title: str = "Lane"
+    grouping: Grouping = "actor"
+    nav: tuple[NavLink, ...] = ()
 
 
 # -- timelines -----------------------------------------------------------------------------------
@@ -56,8 +60,11 @@ def timeline_for_case(
     idx.node(case_id, what="case")
     members = [m for m in idx.sources(case_id, "IN_CASE") if m in idx.nodes]
     dated = [m for m in members if _timeline_node(idx.nodes[m])]
-    lanes = _lanes(idx, dated, group, case_label=idx.label(case_id))
-    events = tuple(sorted(_events(idx, lanes), key=_event_order))
+    by_actor = _lanes(idx, dated, "actor")
+    by_case = _lanes(idx, dated, "case", case_label=idx.label(case_id))
+    events = tuple(
+        sorted(_events(idx, {"actor": by_actor, "case": by_case}, group), key=_event_order)
+    )
     if series:
         drawn = tuple(_series(idx, m) for m in series)
     else:
@@ -69,6 +76,8 @@ def timeline_for_case(
         panels=panels_for(idx, [*(e.id for e in events), *_point_ids(drawn)]),
         subtitle=_timeline_subtitle(events, drawn),
         lane_title="Actor" if group == "actor" else "Case",
+        grouping=group,
+        nav=(NavLink(f"Case: {idx.label(case_id)}", f"/view/case/{quote(case_id, safe='')}"),),
     )
 
 
@@ -84,7 +93,7 @@ def timeline_for_ids(
     idx = index(source)
     for node_id in ids:
         idx.node(node_id)
-    lanes: dict[tuple[str, str], None] = {}
+    lanes: dict[str, str] = {}  # event id -> its lane in `group` when it is asked for itself
     measures = list(series)
     observations: dict[str, list[str]] = defaultdict(list)
     left_out: list[str] = []
@@ -92,20 +101,28 @@ def timeline_for_ids(
         node = idx.nodes[node_id]
         if "Case" in node.labels:
             dated = [m for m in idx.sources(node_id, "IN_CASE") if _timeline_node(idx.nodes[m])]
-            lanes.update(dict.fromkeys((m, idx.label(node_id)) for m in dated))
+            lanes.update({m: idx.label(node_id) for m in dated if m not in lanes})
         elif "Agent" in node.labels:
             acts = [a for t in _ACTOR_TYPES for a in idx.sources(node_id, t)]
             dated = [a for a in acts if _timeline_node(idx.nodes[a])]
-            lanes.update(dict.fromkeys((a, idx.label(node_id)) for a in dated))
+            lanes.update({a: idx.label(node_id) for a in dated if a not in lanes})
         elif "Measure" in node.labels:
             measures.append(node_id)
         elif "Observation" in node.labels and idx.targets(node_id, "MEASURE"):
             observations[idx.targets(node_id, "MEASURE")[0]].append(node_id)
         elif date(node.properties.get("earliest")) is not None:
-            lanes.update(_lanes(idx, [node_id], group))
+            lanes.setdefault(node_id, "")
         else:
             left_out.append(idx.label(node_id))
-    events = tuple(sorted(_events(idx, lanes), key=_event_order))
+    chosen = list(lanes)
+    by_actor = _lanes(idx, chosen, "actor")
+    by_case = _lanes(idx, chosen, "case")
+    asked = {i: lane for i, lane in lanes.items() if lane}
+    groupings = {
+        "actor": {i: asked.get(i) or lane for i, lane in by_actor.items()},
+        "case": {i: asked.get(i) or lane for i, lane in by_case.items()},
+    }
+    events = tuple(sorted(_events(idx, groupings, group), key=_event_order))
     drawn = (
         *(_series(idx, m) for m in dict.fromkeys(measures)),
         *(_series(idx, m, only=obs) for m, obs in observations.items() if m not in measures),
@@ -120,7 +137,17 @@ def timeline_for_ids(
         panels=panels_for(idx, [*(e.id for e in events), *_point_ids(drawn)]),
         subtitle=subtitle,
         lane_title="Lane",
+        grouping=group,
+        nav=_ids_nav(idx, ids),
     )
+
+
+def _ids_nav(idx: GraphIndex, ids: Sequence[str]) -> tuple[NavLink, ...]:
+    cases = [c for i in ids for c in idx.cases_of(i)]
+    if not cases:
+        return ()
+    case = cases[0]
+    return (NavLink(f"Case: {idx.label(case)}", f"/view/case/{quote(case, safe='')}"),)
 
 
 def _timeline_node(node: NodeRecord) -> bool:
@@ -131,8 +158,8 @@ def _timeline_node(node: NodeRecord) -> bool:
 
 def _lanes(
     idx: GraphIndex, ids: Sequence[str], group: Grouping, *, case_label: str | None = None
-) -> dict[tuple[str, str], None]:
-    """(event id, lane name) pairs.
+) -> dict[str, str]:
+    """Event id -> lane name.
 
     By actor: of the event's participants (its targets when it has none), the one that takes part
     in the most of these events, so that lanes are few; by case: the case (or the first of the
@@ -153,12 +180,15 @@ def _lanes(
             or min((idx.label(c) for c in idx.targets(i, "IN_CASE")), default="(no case)")
             for i in ids
         }
-    return dict.fromkeys((i, lane[i]) for i in ids)
+    return {i: lane[i] for i in ids}
 
 
-def _events(idx: GraphIndex, lanes: Iterable[tuple[str, str]]) -> list[TimelineEvent]:
+def _events(
+    idx: GraphIndex, groupings: Mapping[str, Mapping[str, str]], group: Grouping
+) -> list[TimelineEvent]:
+    """The events of `groupings[group]` (id -> lane), each with its lane in every grouping."""
     events = []
-    for node_id, lane in lanes:
+    for node_id, lane in groupings[group].items():
         props = idx.nodes[node_id].properties
         earliest = date(props.get("earliest"))
         if earliest is None:
@@ -177,6 +207,7 @@ def _events(idx: GraphIndex, lanes: Iterable[tuple[str, str]]) -> list[TimelineE
                 approximate=props.get("approximate") is True,
                 uncertain=props.get("uncertain") is True,
                 group=lane,
+                lanes={name: lanes[node_id] for name, lanes in groupings.items()},
                 type=type_label(idx.nodes[node_id]),
                 date_edtf=text(props.get("date_edtf")),
                 kind=text(props.get("kind")) or style.entity_kind(idx.nodes[node_id].labels),

@@ -25,6 +25,12 @@ type FamilyName = Literal[
     "Other",
 ]
 type EdgeKind = Literal["causal", "disputed", "temporal", "participation", "provenance", "other"]
+type Stance = Literal["supports", "disputes", "contested", "sequence"]
+"""The look of a merged claim / link edge: every item supports, every item disputes, both, or
+only casebook links that are not causal (a sequence: precedes, escalates to, ...)."""
+type LayerName = Literal[
+    "spine", "events", "actors", "places", "sources", "observations", "claims", "cases"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +129,78 @@ EDGE_STYLES: Final[Mapping[EdgeKind, EdgeStyle]] = {
     "other": EdgeStyle("other", "Other", "#a0aec0", 0.8, None, True),
 }
 
+
+@dataclass(frozen=True, slots=True)
+class StanceStyle:
+    """The look of a merged claim / link edge by the stances of what it carries."""
+
+    stance: Stance
+    legend: str
+    color: str
+    dashes: tuple[int, ...] | None
+
+
+#: Merged claim and link edges: the colour says who stands where, the label the relation.
+STANCE_STYLES: Final[Mapping[Stance, StanceStyle]] = {
+    "supports": StanceStyle("supports", "Claimed (every claim supports)", "#2b6cb0", None),
+    "disputes": StanceStyle("disputes", "Disputed (every claim disputes)", "#e53e3e", (8, 6)),
+    "contested": StanceStyle(
+        "contested", "Contested (some support, some dispute)", "#b7791f", None
+    ),
+    "sequence": StanceStyle(
+        "sequence", "Sequence (a casebook link, not causal)", "#4a5568", (3, 4)
+    ),
+}
+
+#: The halo of an edge whose dates do not fit: its cause begins after its effect ends.
+CONSISTENCY_STYLES: Final[Mapping[str, tuple[str, str]]] = {
+    "inconsistent": ("rgba(229, 62, 62, 0.95)", "The cause begins after the effect ends (dates)"),
+    "possibly-inconsistent": (
+        "rgba(236, 201, 75, 0.95)",
+        "The cause may begin after the effect ends (uncertain dates)",
+    ),
+}
+CONSISTENCY_MARK: Final = "\N{WARNING SIGN}"
+
+#: Link relations that are causal, so a link with one is drawn as a claim is, not as a sequence.
+CAUSAL_LINK_RELATIONS: Final = frozenset(
+    {
+        "causes",
+        "contributesTo",
+        "enables",
+        "triggers",
+        "prevents",
+        "respondsTo",
+        "hasNoMaterialEffectOn",
+        "creditedWith",
+        "riskTo",
+    }
+)
+
+#: What each layer of a graph view holds, in the order the toggles list them.
+LAYERS: Final[tuple[tuple[LayerName, str], ...]] = (
+    ("spine", "Causal spine"),
+    ("events", "More events"),
+    ("actors", "Actors"),
+    ("places", "Places"),
+    ("sources", "Sources"),
+    ("observations", "Observations"),
+    ("claims", "Claim and link records"),
+    ("cases", "Cases"),
+)
+_LAYER_BY_FAMILY: Final[Mapping[str, LayerName]] = {
+    "Claim": "claims",
+    "Observation": "observations",
+    "Case": "cases",
+    "Source": "sources",
+    "Event": "events",
+    "Person": "actors",
+    "Organization": "actors",
+    "Place": "places",
+    "Phenomenon": "events",
+    "Other": "events",
+}
+
 #: Between the two ends of a date range in the text the views show.
 DASH: Final = "\N{EN DASH}"
 
@@ -199,8 +277,32 @@ def date_marker(*, approximate: bool, uncertain: bool) -> str:
 
 
 def relation_text(rel_type: str) -> str:
-    """`CONTRIBUTES_TO` -> `contributes to`."""
-    return rel_type.lower().replace("_", " ")
+    """`CONTRIBUTES_TO` or `contributesTo` -> `contributes to`."""
+    if "_" in rel_type or rel_type.isupper():
+        return rel_type.lower().replace("_", " ")
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r" \1", rel_type).lower().replace("-", " ")
+
+
+def node_layer(labels: Iterable[str]) -> LayerName:
+    """The layer a node that is not on the causal spine belongs to (by its family)."""
+    present = set(labels)
+    if "Link" in present:
+        return "claims"
+    if "Measure" in present:
+        return "observations"
+    return _LAYER_BY_FAMILY[node_style(present).family]
+
+
+def stance_of(stances: Iterable[str], *, causal: bool) -> Stance:
+    """The look of a merged edge from its items' stances (`causal`: some item is causal)."""
+    found = set(stances)
+    if not causal:
+        return "sequence"
+    if found == {"disputes"}:
+        return "disputes"
+    if "disputes" in found:
+        return "contested"
+    return "supports"
 
 
 def type_text(class_name: str) -> str:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from api import ingest
+from graph import ingest
 from graph.store import Store
+from graph.workspace import Workspace
 from loaders.case_yaml import parse_case_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,11 +24,10 @@ MANIFEST = ROOT / "data" / "casebook-manifest.txt"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("curated") / "oxigraph"
-    store = Store(path)
-    ingest.load(store, [CASES])
-    yield store
-    store.close()
+    workspace = Workspace.open(tmp_path_factory.mktemp("curated"))
+    ingest.load(workspace, [CASES])
+    yield workspace.store
+    workspace.close()
 
 
 def rows(store: Store, name: str) -> list[dict[str, str]]:

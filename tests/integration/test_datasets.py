@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api import ingest
 from api.cli import app
+from graph import ingest
 from graph.store import Store
+from graph.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
@@ -23,9 +24,9 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = Store(tmp_path_factory.mktemp("datasets") / "oxigraph")
-    ingest.load(store, [ROOT / "data" / "cases"])
-    result = ingest.load(store, [SAMPLES])
+    workspace = Workspace.open(tmp_path_factory.mktemp("datasets"))
+    ingest.load(workspace, [ROOT / "data" / "cases"])
+    result = ingest.load(workspace, [SAMPLES])
     assert {c.name for c in result.changes} >= {
         "wikidata-sample.json",
         "ucdp-ged-sample.csv",
@@ -33,8 +34,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         "cdc-vsrr-sample.csv",
     }
     assert result.linking is not None
-    yield store
-    store.close()
+    yield workspace.store
+    workspace.close()
 
 
 def same_as(store: Store) -> dict[str, str]:

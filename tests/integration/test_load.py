@@ -213,4 +213,4 @@ def test_reload_keeps_one_registration(data_dir: Path, tmp_path: Path) -> None:
     finally:
         store.close()
     assert names.count("small-case.yaml") == 1
-    assert names.count("derived") == 1
+    assert names.count("derived:small-case.yaml") == 1

@@ -16,11 +16,37 @@ from typing import Any
 
 import pytest
 
-from api.ingest import load
+from graph import ingest
 from graph.projection import project_store
 from graph.records import NodeRecord, Projection, RelRecord
-from graph.store import Store
-from graph.sync import SAMPLE_NODES, check, expected_counts, sync
+from graph.sync import SAMPLE_NODES
+from graph.sync import check as check_engine
+from graph.sync import sync as sync_engine
+from graph.workspace import Workspace
+
+
+def load(workspace: Workspace, paths: Sequence[Path]) -> None:
+    ingest.load(workspace, list(paths))
+
+
+def drop(workspace: Workspace, name: str) -> None:
+    ingest.drop(workspace, name)
+
+
+def sync(workspace: Workspace, backend: Any, *, full: bool = False) -> Any:
+    return sync_engine(workspace.model, backend, full=full)
+
+
+def check(workspace: Workspace, backend: Any) -> Any:
+    return check_engine(workspace.model, backend)
+
+
+def expected_counts(projection: Projection) -> tuple[Counter[str], Counter[str]]:
+    """(nodes per label, relationships per type) of a projection."""
+    labels = Counter(label for node in projection.nodes for label in node.labels)
+    types = Counter(rel.type for rel in projection.relationships)
+    return labels, types
+
 
 ENTITIES = """
 casegraph: 1
@@ -239,8 +265,8 @@ def backend(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "data" / "oxigraph")
+def store(tmp_path: Path) -> Iterator[Workspace]:
+    opened = Workspace.open(tmp_path / "data")
     yield opened
     opened.close()
 
@@ -257,11 +283,11 @@ def docs(tmp_path: Path) -> Path:
 # -- the tests ---------------------------------------------------------------------------------
 
 
-def test_first_sync_writes_the_projection(store: Store, backend: Any, docs: Path) -> None:
+def test_first_sync_writes_the_projection(store: Workspace, backend: Any, docs: Path) -> None:
     load(store, [docs / "entities.yaml", docs / "events.yaml"])
     report = sync(store, backend)
     assert report.full
-    projection = project_store(store)
+    projection = project_store(store.store)
     assert report.nodes_written == len(projection.nodes)
     assert report.relationships_written == len(projection.relationships)
     labels, types = expected_counts(projection)
@@ -272,20 +298,24 @@ def test_first_sync_writes_the_projection(store: Store, backend: Any, docs: Path
     result = check(store, backend)
     assert result.ok, result.drift
     assert result.sampled == len(projection.nodes)
-    assert store.path is not None
-    assert (store.path.parent / f"sync-{report.backend}.json").exists()
+    engine = (
+        store.model.connection()
+        .execute("SELECT version, state FROM engine WHERE name=?", (report.backend,))
+        .fetchone()
+    )
+    assert engine == (store.store.version, "clean")
 
 
-def test_sync_again_is_a_no_op(store: Store, backend: Any, docs: Path) -> None:
+def test_sync_again_is_a_no_op(store: Workspace, backend: Any, docs: Path) -> None:
     load(store, [docs / "entities.yaml", docs / "events.yaml"])
     sync(store, backend)
     again = sync(store, backend)
-    assert not again.full
-    assert (again.documents, again.nodes_written, again.relationships_written) == ([], 0, 0)
+    assert not again.full and not again.changed
+    assert (again.nodes_written, again.relationships_written) == (0, 0)
 
 
 def test_incremental_sync_follows_a_changed_document(
-    store: Store, backend: Any, docs: Path
+    store: Workspace, backend: Any, docs: Path
 ) -> None:
     load(store, [docs / "entities.yaml", docs / "events.yaml"])
     sync(store, backend)
@@ -293,11 +323,9 @@ def test_incremental_sync_follows_a_changed_document(
     load(store, [docs / "events.yaml"])
     report = sync(store, backend)
     assert not report.full
-    assert "events.yaml" in report.documents
-    assert "entities.yaml" not in report.documents
     assert report.nodes_deleted == 2  # ev-c and cl-2
     # The entities document's nodes were not rewritten, only the changed ones.
-    assert report.nodes_written < len(project_store(store).nodes) - 5
+    assert report.nodes_written < len(project_store(store.store).nodes) - 5
     assert engine_ids(backend, ["ev-a", "ev-c", "ev-d", "cl-2", "cl-3", "gov"]) == {
         "ev-a",
         "ev-d",
@@ -307,7 +335,7 @@ def test_incremental_sync_follows_a_changed_document(
     result = check(store, backend)
     assert result.ok, result.drift
     incremental = engine_counts(backend)
-    labels, types = expected_counts(project_store(store))
+    labels, types = expected_counts(project_store(store.store))
     assert incremental == (dict(labels), dict(types))
     assert "CONTRIBUTES_TO" not in incremental[1]
     assert incremental[1]["TRIGGERS"] == 1
@@ -319,7 +347,7 @@ def test_incremental_sync_follows_a_changed_document(
     assert check(store, backend).ok
 
 
-def test_changed_node_loses_removed_properties(store: Store, docs: Path) -> None:
+def test_changed_node_loses_removed_properties(store: Workspace, docs: Path) -> None:
     backend = MemoryBackend()
     load(store, [docs / "entities.yaml", docs / "events.yaml"])
     sync(store, backend)
@@ -333,23 +361,21 @@ def test_changed_node_loses_removed_properties(store: Store, docs: Path) -> None
     assert check(store, backend).ok
 
 
-def test_dropped_document(store: Store, backend: Any, docs: Path) -> None:
+def test_dropped_document(store: Workspace, backend: Any, docs: Path) -> None:
     write_doc(
         docs, "extra.yaml", "casegraph: 1\nphenomena:\n  - id: ph-1\n    label: Fragmentation\n"
     )
     load(store, [docs / "entities.yaml", docs / "events.yaml", docs / "extra.yaml"])
     sync(store, backend)
     assert engine_ids(backend, ["ph-1"]) == {"ph-1"}
-    from api.ingest import drop
-
     drop(store, "extra.yaml")
     report = sync(store, backend)
-    assert report.removed_documents == ["extra.yaml"]
+    assert report.nodes_deleted == 1
     assert engine_ids(backend, ["ph-1"]) == set()
     assert check(store, backend).ok
 
 
-def test_check_reports_drift(store: Store, backend: Any, docs: Path) -> None:
+def test_check_reports_drift(store: Workspace, backend: Any, docs: Path) -> None:
     load(store, [docs / "entities.yaml", docs / "events.yaml"])
     sync(store, backend)
     assert check(store, backend).ok
@@ -364,7 +390,7 @@ def test_check_reports_drift(store: Store, backend: Any, docs: Path) -> None:
     assert check(store, backend).ok
 
 
-def test_node_described_by_two_documents(store: Store, backend: Any, docs: Path) -> None:
+def test_node_described_by_two_documents(store: Workspace, backend: Any, docs: Path) -> None:
     extra = docs / "extra.ttl"
     extra.write_text(
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
@@ -374,15 +400,12 @@ def test_node_described_by_two_documents(store: Store, backend: Any, docs: Path)
     load(store, [docs / "entities.yaml", docs / "events.yaml", extra])
     sync(store, backend)
     assert check(store, backend).ok
-    (gov,) = [n for n in project_store(store).nodes if n.id == "gov"]
+    (gov,) = [n for n in project_store(store.store).nodes if n.id == "gov"]
     assert "El Gobierno" in gov.properties["aliases"]
     if isinstance(backend, MemoryBackend):
         assert backend.nodes["gov"].properties["aliases"] == gov.properties["aliases"]
-    from api.ingest import drop
-
     drop(store, "extra.ttl")
     report = sync(store, backend)
-    assert report.removed_documents == ["extra.ttl"]
     assert report.nodes_deleted == 0
     assert engine_ids(backend, ["gov"]) == {"gov"}
     assert check(store, backend).ok

@@ -20,14 +20,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from api import ingest
 from api.cli import app as cli_app
 from api.routes.views import CONTENT_SECURITY_POLICY
-from graph import analytics
+from graph import analytics, ingest
 from graph.projection import project_store
 from graph.records import Projection
-from graph.store import Store
 from graph.views.build import CONTEXT_TYPES
+from graph.workspace import Workspace
 
 try:  # tests/ as a package (tests/__init__.py present) or as rootdir-relative modules
     from tests.integration.browser import (
@@ -91,34 +90,95 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     evil.write_text(EVIL_CASE, encoding="utf-8")
     cases = (*FIXTURES, evil)
     local = root / "local"
-    store = Store(local / "oxigraph")
+    workspace = Workspace.open(local)
     try:
-        ingest.load(store, list(cases))
-        projection = project_store(store)
+        ingest.load(workspace, list(cases))
+        projection = project_store(workspace.store)
     finally:
-        store.close()
+        workspace.close()
     with running(root / "server", cases=cases) as server:
         yield Site(server, projection, local, root)
 
 
 # -- expected counts, computed from the projection -------------------------------------------------
+#
+# A view draws no link-step node: each step is an edge between its two ends, and the claims and
+# steps between the same two nodes are one edge. Every other relationship between two drawn
+# nodes is drawn, except the steps' plumbing (STEP, FROM, TO).
+
+PLUMBING = {"STEP", "FROM", "TO"}
+
+
+def _step_pairs(projection: Projection) -> list[tuple[str, str, str]]:
+    """(link, from, to) of every link step."""
+    ends: dict[str, dict[str, str]] = {}
+    link_of: dict[str, str] = {}
+    for r in projection.relationships:
+        if r.type in {"FROM", "TO"}:
+            ends.setdefault(r.source, {})[r.type] = r.target
+        elif r.type == "STEP":
+            link_of[r.target] = r.source
+    return [(link_of[s], e["FROM"], e["TO"]) for s, e in ends.items() if s in link_of]
+
+
+def _drawable(projection: Projection) -> set[str]:
+    return {n.id for n in projection.nodes if "LinkStep" not in n.labels}
 
 
 def _edges(projection: Projection, ids: set[str]) -> int:
-    return sum(1 for r in projection.relationships if r.source in ids and r.target in ids)
+    rels = [r for r in projection.relationships if r.source in ids and r.target in ids]
+    plain = sum(1 for r in rels if "claim_ids" not in r.properties and r.type not in PLUMBING)
+    pairs = {(r.source, r.target) for r in rels if "claim_ids" in r.properties}
+    pairs |= {(a, b) for _, a, b in _step_pairs(projection) if a in ids and b in ids}
+    return plain + len(pairs)
 
 
-def expected_case(projection: Projection, case_id: str) -> tuple[int, int]:
+def _case_ids(projection: Projection, case_id: str) -> set[str]:
     rels = projection.relationships
     members = {r.source for r in rels if r.type == "IN_CASE" and r.target == case_id}
     ids = {case_id, *members}
     ids |= {r.target for r in rels if r.source in members and r.type in CONTEXT_TYPES}
-    ids &= {n.id for n in projection.nodes}
+    ids |= {end for link, a, b in _step_pairs(projection) if link in members for end in (a, b)}
+    return ids & _drawable(projection)
+
+
+def expected_case(projection: Projection, case_id: str) -> tuple[int, int]:
+    ids = _case_ids(projection, case_id)
     return len(ids), _edges(projection, ids)
 
 
+def expected_spine(projection: Projection, case_id: str) -> int:
+    """The nodes a case view shows first: those a claim or a link step joins."""
+    ids = _case_ids(projection, case_id)
+    ends = {
+        end
+        for r in projection.relationships
+        if "claim_ids" in r.properties and r.source in ids and r.target in ids
+        for end in (r.source, r.target)
+    }
+    ends |= {e for _, a, b in _step_pairs(projection) if a in ids and b in ids for e in (a, b)}
+    return len(ends)
+
+
 def expected_entity(projection: Projection, node_id: str, depth: int) -> tuple[int, int]:
-    ids = {node_id, *analytics.neighbors(analytics.to_networkx(projection), node_id, depth)}
+    neighbours: dict[str, set[str]] = {}
+
+    def join(a: str, b: str) -> None:
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+
+    for r in projection.relationships:
+        if r.type not in PLUMBING:
+            join(r.source, r.target)
+    for link, a, b in _step_pairs(projection):
+        join(a, b)
+        join(link, a)
+        join(link, b)
+    seen, frontier = {node_id}, {node_id}
+    for _ in range(depth):
+        frontier = {o for n in frontier for o in neighbours.get(n, ())} - seen
+        seen |= frontier
+    ids = seen & _drawable(projection)
     return len(ids), _edges(projection, ids)
 
 
@@ -126,14 +186,14 @@ def expected_chain(projection: Projection, start: str, end: str) -> tuple[int, i
     chains = analytics.causal_chains(analytics.causal_subgraph(projection), start, end)
     ids = {start, end, *(n for c in chains for n in c.nodes)}
     steps = {(s.source, s.target) for c in chains for s in c.steps}
-    edges = sum(
-        1
+    pairs = {
+        (r.source, r.target)
         for r in projection.relationships
         if r.type in analytics.CAUSAL_TYPES
         and ((r.target, r.source) if r.type == "RESPONDS_TO" else (r.source, r.target)) in steps
-    )
+    }
     assert chains, "the fixture has a chain"
-    return len(ids), edges
+    return len(ids), len(pairs)
 
 
 # -- the browser -----------------------------------------------------------------------------------
@@ -278,6 +338,8 @@ def _panel_links(page: Any) -> list[str]:
 def test_case_view(site: Site, browser: Any, tmp_path: Path) -> None:
     page, log = open_served(browser, site, "/view/case/fx-mexico")
     _check_graph(page, expected_case(site.projection, "fx-mexico"), "fx-michoacan-operation")
+    spine = expected_spine(site.projection, "fx-mexico")
+    assert page.evaluate("() => casegraphView.visibleNodeCount") == spine  # the causal spine
     panel = page.locator("#panel").inner_text()
     assert "Joint Operation Michoacán" in panel
     assert "2006-12-11" in panel
@@ -289,7 +351,7 @@ def test_case_view(site: Site, browser: Any, tmp_path: Path) -> None:
     assert page.locator("#asof-date").count() == 1  # "graph as of" control
     page.fill("#asof-date", "2007-01-01")
     page.dispatch_event("#asof-date", "change")
-    assert page.evaluate("() => casegraphView.visibleNodeCount") < _counts(page)[0]
+    assert page.evaluate("() => casegraphView.visibleNodeCount") < spine
     page.click("#asof-all")
     page.evaluate("() => casegraphView.network.fit({animation: false})")
     colours, _ = pixel_stats(page.screenshot(path=str(screenshot_path("view-case.png", tmp_path))))
@@ -336,10 +398,57 @@ def test_chain_view(site: Site, browser: Any, tmp_path: Path) -> None:
     page.close()
 
 
+def test_case_entity_chain_and_back(site: Site, browser: Any) -> None:
+    """A student's walk: a case, one of its events, a causal chain from there, and back twice;
+    every page answers, logs no error and asks for nothing outside the server."""
+    page, log = open_served(browser, site, "/view/case/fx-mexico")
+    nav = page.locator("nav.cg-nav a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert nav == ["/", "/view/timeline?case=fx-mexico"]
+    _click_node(page, "fx-kingpin-arrest")
+    assert "/view/case/fx-mexico" in _panel_links(page)
+    assert "/view/timeline?ids=fx-kingpin-arrest" in _panel_links(page)
+    with page.expect_navigation():
+        page.locator('#panel a[href="/view/entity/fx-kingpin-arrest"]').click()
+    _wait_ready(page)
+    assert page.url.endswith("/view/entity/fx-kingpin-arrest")
+    assert page.locator("#panel").get_attribute("data-node") == "fx-kingpin-arrest"
+    nav = page.locator("nav.cg-nav a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert nav == ["/", "/view/case/fx-mexico", "/view/timeline?case=fx-mexico"]
+    chain = "/view/chain?from=fx-kingpin-arrest&to=fx-violence"
+    assert chain in _panel_links(page)
+    with page.expect_navigation():
+        page.locator(f'#panel a[href="{chain}"]').click()
+    _wait_ready(page)
+    assert page.url.endswith(chain)
+    assert _counts(page) == expected_chain(site.projection, "fx-kingpin-arrest", "fx-violence")
+    assert "1 causal chain" in page.locator(".cg-subtitle").inner_text()
+    with page.expect_navigation():
+        page.click("#nav-back")
+    _wait_ready(page)
+    assert page.url.endswith("/view/entity/fx-kingpin-arrest")
+    with page.expect_navigation():
+        page.click("#nav-back")
+    _wait_ready(page)
+    assert page.url.endswith("/view/case/fx-mexico")
+    with page.expect_navigation():
+        page.locator('nav.cg-nav a[href="/view/timeline?case=fx-mexico"]').click()
+    _wait_ready(page)
+    assert page.evaluate("() => casegraphView.eventCount") > 0
+    assert {r.split("?")[0] for r in log.requests if "/view/" in r} >= {
+        site.server.url + "/view/case/fx-mexico",
+        site.server.url + "/view/entity/fx-kingpin-arrest",
+        site.server.url + "/view/chain",
+        site.server.url + "/view/timeline",
+    }
+    _assert_clean(log)
+    page.close()
+
+
 def test_whole_graph_with_filters(site: Site, browser: Any) -> None:
     projection = site.projection
     page, log = open_served(browser, site, "/view/graph")
-    _check_graph(page, (len(projection.nodes), len(projection.relationships)), "fx-calderon")
+    every = _drawable(projection)
+    _check_graph(page, (len(every), _edges(projection, every)), "fx-calderon")
     page.close()
     events = {n.id for n in projection.nodes if "Event" in n.labels}
     page, log2 = open_served(browser, site, "/view/graph?type=Event&from=2010&to=2020")
@@ -377,7 +486,9 @@ def test_timeline(site: Site, browser: Any, tmp_path: Path) -> None:
     page, log = open_served(browser, site, path)
     counts = page.evaluate("() => [casegraphView.eventCount, casegraphView.seriesCount]")
     assert counts == [_timeline_events(site.projection, "test-case"), 1]
-    assert page.locator("g.cg-series polyline").count() == 1
+    # 2009 and 2013 only: two points and no line across the years without a figure
+    assert page.locator("g.cg-series circle").count() == 2
+    assert page.locator("g.cg-series polyline").count() == 0
     colours, ink = pixel_stats(
         page.screenshot(path=str(screenshot_path("view-timeline.png", tmp_path)))
     )
@@ -468,7 +579,11 @@ def test_cli_exports_render_from_disk(site: Site, chromium: Any, tmp_path: Path)
 def _check_exports(site: Site, browser: Any, tmp_path: Path) -> None:
     projection = site.projection
     exports = {
-        "case.html": (["case", "fx-mexico"], expected_case(projection, "fx-mexico"), "fx-cartel"),
+        "case.html": (
+            ["case", "fx-mexico"],
+            expected_case(projection, "fx-mexico"),
+            "fx-kingpin-arrest",
+        ),
         "entity.html": (
             ["entity", "fx-fragmentation", "--depth", "2"],
             expected_entity(projection, "fx-fragmentation", 2),
@@ -499,6 +614,7 @@ def _check_exports(site: Site, browser: Any, tmp_path: Path) -> None:
     page, log = open_page(browser, output)
     counts = page.evaluate("() => [casegraphView.eventCount, casegraphView.seriesCount]")
     assert counts == [_timeline_events(projection, "test-case"), 1]
+    assert page.locator("nav.cg-nav a").count() == 0  # no server behind a file: no links
     page.locator('g.cg-ev[data-id="test-offensive"] .cg-ev-label').click()
     page.wait_for_selector('#panel:not([hidden])[data-node="test-offensive"]')
     assert "Operation Test" in page.locator("#panel").inner_text()

@@ -1,5 +1,8 @@
 /* casegraph timeline: events in lanes and observation series on one time axis, drawn as SVG.
-   Text reaches the page through textContent only; tooltips are SVG <title> text. */
+   Text reaches the page through textContent only; tooltips are SVG <title> text.
+   Lanes follow a grouping (by actor, by case) that a control switches. Labels are measured and
+   cut only where the next item in their row or the edge leaves no room; a series line is
+   broken where its periods leave a gap. */
 (function () {
   "use strict";
 
@@ -9,10 +12,29 @@
   var DAY = 86400000;
   var GUTTER = 170, AXIS_H = 30, ROW_H = 22, LANE_PAD = 8, BAND_H = 130, RIGHT_PAD = 16;
   var COLORS = ["#4a90d9", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795", "#b7791f", "#e53e3e"];
-  var LABEL_MAX = 40;
+  var LABEL_FONT = "12px system-ui, -apple-system, \"Segoe UI\", Roboto, \"DejaVu Sans\", sans-serif";
+  var LANE_MAX = 24; /* characters of a lane name in the gutter */
 
   var view = { eventCount: config.eventCount, seriesCount: config.seriesCount, ready: false };
   window.casegraphView = view;
+  var grouping = config.grouping;
+  var placedLabels = [];
+
+  var measureCtx = document.createElement("canvas").getContext("2d");
+  measureCtx.font = LABEL_FONT;
+  function textWidth(text) {
+    return measureCtx.measureText(text).width;
+  }
+  /* The longest start of `text` (with an ellipsis) that fits in `room` pixels. */
+  function fitText(text, room) {
+    if (textWidth(text) <= room) return text;
+    var lo = 0, hi = text.length;
+    while (lo < hi) {
+      var mid = Math.ceil((lo + hi) / 2);
+      if (textWidth(text.slice(0, mid) + "\u2026") <= room) lo = mid; else hi = mid - 1;
+    }
+    return lo > 0 ? text.slice(0, lo) + "\u2026" : "";
+  }
 
   function t(iso) {
     return iso ? Date.parse(iso + "T00:00:00Z") : null;
@@ -66,8 +88,26 @@
   var domain = full.slice();
 
   var root = document.getElementById("timeline");
+  var laneNames = [];
   var laneIndex = {};
-  config.lanes.forEach(function (name, i) { laneIndex[name] = i; });
+  function laneOf(e) {
+    return grouping && e.src.lanes && e.src.lanes[grouping] !== undefined ? e.src.lanes[grouping] : e.src.group;
+  }
+  function computeLanes() {
+    laneNames = [];
+    laneIndex = {};
+    if (!grouping) {
+      laneNames = config.lanes.slice();
+    } else {
+      var seen = {};
+      events.slice().sort(function (p, q) { return p.earliest - q.earliest; }).forEach(function (e) {
+        var name = laneOf(e);
+        if (!seen[name]) { seen[name] = true; laneNames.push(name); }
+      });
+    }
+    laneNames.forEach(function (name, i) { laneIndex[name] = i; });
+  }
+  computeLanes();
 
   function svgEl(tag, attrs, parent) {
     var node = document.createElementNS(SVG, tag);
@@ -80,8 +120,8 @@
     node.textContent = text;
     return node;
   }
-  function shorten(text) {
-    return text.length > LABEL_MAX ? text.slice(0, LABEL_MAX - 1) + "…" : text;
+  function shortLane(text) {
+    return text.length > LANE_MAX ? text.slice(0, LANE_MAX - 1) + "\u2026" : text;
   }
 
   /* ---- ticks ---- */
@@ -90,7 +130,6 @@
     [1, "year"], [2, "year"], [5, "year"], [10, "year"], [20, "year"], [50, "year"], [100, "year"]
   ];
   var APPROX = { day: DAY, month: 30.44 * DAY, year: 365.25 * DAY };
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
   function ticks(a, b, width) {
     var want = Math.max(2, Math.floor(width / 90));
@@ -107,7 +146,7 @@
     for (var guard = 0; cur <= b && guard < 500; guard++) {
       var c = new Date(cur);
       var label = unit === "year" ? String(c.getUTCFullYear())
-        : unit === "month" ? MONTHS[c.getUTCMonth()] + " " + c.getUTCFullYear()
+        : unit === "month" ? c.toISOString().slice(0, 7)
         : c.toISOString().slice(0, 10);
       if (cur >= a) out.push([cur, label]);
       if (unit === "year") cur = Date.UTC(c.getUTCFullYear() + n, 0, 1);
@@ -153,10 +192,13 @@
     var a = domain[0], b = domain[1];
     function x(time) { return GUTTER + (time - a) / (b - a) * plotW; }
 
-    /* Pack each lane's events into rows, in pixels, so bars and labels do not collide. */
-    var lanes = config.lanes.map(function (name) { return { name: name, rows: [], items: [] }; });
+    /* Pack each lane's events into rows, in pixels, so bars and full labels do not collide.
+       A label that would run off the right edge goes to the left of its event when there is
+       room there; otherwise it is cut at the edge (the tooltip and panel keep it whole). */
+    var plotRight = width - RIGHT_PAD;
+    var lanes = laneNames.map(function (name) { return { name: name, rows: [], items: [] }; });
     events.slice().sort(function (p, q) { return p.earliest - q.earliest; }).forEach(function (e) {
-      var lane = lanes[laneIndex[e.src.group]];
+      var lane = lanes[laneIndex[laneOf(e)]];
       var x0 = x(e.earliest);
       var end = e.open ? full[1] : e.latest + DAY;
       var x1 = Math.max(x(end), x0 + 10);
@@ -165,16 +207,25 @@
         x0 = Math.min(x0, mid - 8);
         x1 = Math.max(x(end), mid + 8);
       }
-      var label = shorten(e.src.label) + (e.src.marker ? " " + e.src.marker : "");
-      var labelW = label.length * 6.6;
-      /* A label that would run off the right edge goes to the left of its event. */
-      var leftLabel = x1 + 6 + labelW > width - RIGHT_PAD && x0 - 6 - labelW > GUTTER;
-      var left = leftLabel ? x0 - 6 - labelW : x0;
-      var right = leftLabel ? x1 : x1 + 6 + labelW;
+      var fullLabel = e.src.label + (e.src.marker ? " " + e.src.marker : "");
+      var labelW = textWidth(fullLabel);
+      var anchor = Math.max(x1, GUTTER) + 6;
+      var leftLabel = anchor + labelW > plotRight && x0 - 6 - labelW > GUTTER;
+      /* No room on either side: a long enough bar carries its label inside. */
+      var barStart = Math.max(x0, GUTTER) + 4;
+      var inside = !e.point && anchor + labelW > plotRight && !leftLabel &&
+        Math.min(x1, plotRight) - barStart >= labelW + 4;
+      var label = fullLabel;
+      if (!leftLabel && !inside && anchor + labelW > plotRight) {
+        label = fitText(fullLabel, Math.max(0, plotRight - anchor));
+        labelW = textWidth(label);
+      }
+      var left = leftLabel ? x0 - 6 - labelW : Math.min(x0, anchor);
+      var right = leftLabel ? x1 : inside ? Math.max(x1, barStart + labelW) : anchor + labelW;
       var row = 0;
-      while (row < lane.rows.length && lane.rows[row] > left - 4) row++;
+      while (row < lane.rows.length && lane.rows[row] > left - 8) row++;
       lane.rows[row] = right;
-      lane.items.push({ e: e, row: row, x0: x0, x1: x1, label: label, leftLabel: leftLabel });
+      lane.items.push({ e: e, row: row, x0: x0, x1: x1, label: label, full: fullLabel, labelW: labelW, leftLabel: leftLabel, inside: inside });
     });
 
     var height = AXIS_H;
@@ -195,7 +246,9 @@
     /* lanes background and names */
     lanes.forEach(function (lane, i) {
       if (i % 2 === 0) svgEl("rect", { x: 0, y: lane.top, width: width, height: lane.height, "class": "cg-lane-bg" }, svg);
-      svgText(8, lane.top + LANE_PAD + 14, shorten(lane.name || "Events"), "cg-lane-name", svg);
+      var name = svgText(8, lane.top + LANE_PAD + 14, shortLane(lane.name || "Events"), "cg-lane-name", svg);
+      var tip = svgEl("title", {}, name);
+      tip.textContent = lane.name || "Events";
     });
 
     /* axis and grid */
@@ -209,6 +262,7 @@
 
     /* events */
     var plot = svgEl("g", { "clip-path": "url(#plot-clip)" }, svg);
+    placedLabels = [];
     lanes.forEach(function (lane) {
       var ci = laneIndex[lane.name] % COLORS.length;
       var color = COLORS[ci];
@@ -245,8 +299,15 @@
           if (xl > xee) svgEl("rect", { x: xee, y: cy - 6, width: xl - xee, height: 12, fill: "url(#fade-out-" + ci + ")" }, g);
           labelX = xl + 4;
         }
-        if (item.leftLabel) svgText(item.x0 - 4, cy + 4, item.label, "cg-ev-label", g, "end");
-        else svgText(labelX, cy + 4, item.label, "cg-ev-label", g);
+        var textX = item.leftLabel ? item.x0 - 6 : item.inside ? Math.max(item.x0, GUTTER) + 4 : Math.max(item.x1, GUTTER) + 6;
+        var node = svgText(textX, cy + 4, item.label, item.inside ? "cg-ev-label cg-ev-label-inside" : "cg-ev-label", g, item.leftLabel ? "end" : "start");
+        if (item.label) {
+          placedLabels.push({
+            id: e.src.id, text: item.label, full: item.full, lane: lane.name,
+            x: item.leftLabel ? textX - item.labelW : textX, y: cy - 7, width: item.labelW, height: 14,
+            node: node
+          });
+        }
         g.addEventListener("click", function (ev) { ev.stopPropagation(); open(e.src.id); });
         g.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") open(e.src.id); });
       });
@@ -277,12 +338,14 @@
       var pts = s.points.slice().sort(function (p, q) { return p.time - q.time; });
       var g = svgEl("g", { "clip-path": "url(#plot-clip)", "class": "cg-series" }, svg);
       g.setAttribute("data-series", s.src.id);
-      if (pts.length > 1) {
+      /* One line per run of adjoining periods: none across a gap in the figures. */
+      (s.src.segments || [s.points.map(function (_, k) { return k; })]).forEach(function (run) {
+        if (run.length < 2) return;
         svgEl("polyline", {
-          points: pts.map(function (p) { return x(p.time).toFixed(1) + "," + y(p.value).toFixed(1); }).join(" "),
+          points: run.map(function (k) { var p = s.points[k]; return x(p.time).toFixed(1) + "," + y(p.value).toFixed(1); }).join(" "),
           fill: "none", stroke: color, "stroke-width": 2
         }, g);
-      }
+      });
       pts.forEach(function (p) {
         var c = svgEl("circle", { cx: x(p.time), cy: y(p.value), r: 3.5, fill: "#ffffff", stroke: color, "stroke-width": 2, "class": "cg-pt" }, g);
         var tip = svgEl("title", {}, c);
@@ -350,6 +413,34 @@
 
   view.zoom = zoom;
   view.domain = function () { return domain.slice(); };
+  view.grouping = function () { return grouping; };
+  view.lanes = function () { return laneNames.slice(); };
+  view.setGrouping = setGrouping;
+  /* Every event label as drawn (page pixels, measured by the browser), for tests. */
+  view.labels = function () {
+    return placedLabels.map(function (l) {
+      var box = l.node.getBBox ? l.node.getBBox() : null;
+      var rect = l.node.getBoundingClientRect();
+      return {
+        id: l.id, text: l.text, full: l.full, lane: l.lane,
+        x: rect.left, y: rect.top, width: rect.width, height: rect.height,
+        measured: box ? box.width : null
+      };
+    });
+  };
+
+  function setGrouping(name) {
+    grouping = name;
+    computeLanes();
+    render();
+    var select = document.getElementById("lane-grouping");
+    if (select) select.value = name;
+    return laneNames.slice();
+  }
+  var select = document.getElementById("lane-grouping");
+  if (select) select.addEventListener("change", function () { setGrouping(select.value); });
+  var back = document.getElementById("nav-back");
+  if (back) back.addEventListener("click", function () { window.history.back(); });
   render();
   window.requestAnimationFrame(function () {
     view.ready = true;

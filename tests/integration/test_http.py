@@ -1,0 +1,614 @@
+"""HTTP hygiene over real HTTP (`api/http.py`, the Cypher limits, the OpenAPI pages).
+
+Two servers: `server` has CORS for two origins and small body caps; `plain` has no CORS, a
+three-second query timeout and small Cypher result caps. The browser tests (chromium) load a page
+from a third origin, a tiny HTTP server of their own, and query `/sparql` from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.integration.browser import CHROMIUM_ARGS, require_chromium
+from tests.integration.server import TOKEN, Server, free_port, running
+
+pytestmark = pytest.mark.timeout(300)
+
+SPARQL_CAP = 100_000
+CYPHER_CAP = 50_000
+UPLOAD_CAP = 200_000
+OTHER_CAP = 10_000
+CAPS = {
+    "CASEGRAPH_SPARQL_MAX_BODY_BYTES": str(SPARQL_CAP),
+    "CASEGRAPH_CYPHER_MAX_BODY_BYTES": str(CYPHER_CAP),
+    "CASEGRAPH_UPLOAD_MAX_BODY_BYTES": str(UPLOAD_CAP),
+    "CASEGRAPH_MAX_BODY_BYTES": str(OTHER_CAP),
+}
+ALLOWED = "http://allowed.example"
+SECRET_QUERY_VALUE = "s3cr3t-in-the-query-string"
+PAGE = """<!doctype html>
+<meta charset="utf-8">
+<title>another origin</title>
+<script>
+async function ask(endpoint) {
+  try {
+    const response = await fetch(endpoint + "/sparql", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/sparql-query",
+        "Accept": "application/sparql-results+json",
+        "Authorization": "Bearer not-needed-for-queries",
+      },
+      body: "ASK { ?s ?p ?o }",
+    });
+    return {status: response.status, body: await response.json(),
+            vary: response.headers.get("Vary")};
+  } catch (error) {
+    return {error: String(error)};
+  }
+}
+async function select(endpoint) {
+  try {
+    const query = encodeURIComponent("SELECT ?l WHERE { ?e rdfs:label ?l } LIMIT 3");
+    const response = await fetch(endpoint + "/sparql?query=" + query);
+    return {status: response.status, body: await response.json()};
+  } catch (error) {
+    return {error: String(error)};
+  }
+}
+</script>
+"""
+
+
+@dataclass
+class Page:
+    origin: str
+    url: str
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    """A page served from its own origin (a second HTTP server on another port)."""
+    folder = tmp_path_factory.mktemp("other-origin")
+    (folder / "cors.html").write_text(PAGE, encoding="utf-8")
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        yield Page(origin, f"{origin}/cors.html")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, page: Page) -> Iterator[Server]:
+    origins = json.dumps([page.origin, ALLOWED])
+    env = {**CAPS, "CASEGRAPH_CORS_ORIGINS": origins}
+    with running(tmp_path_factory.mktemp("http-cors"), env=env) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    env = {
+        "CASEGRAPH_QUERY_TIMEOUT_S": "3",
+        "CASEGRAPH_CYPHER_MAX_ROWS": "5",
+        "CASEGRAPH_CYPHER_MAX_BYTES": "3000",
+    }
+    with running(tmp_path_factory.mktemp("http-plain"), env=env) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def plain_client(plain: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=plain.url, timeout=60) as c:
+        yield c
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body
+
+
+def allow_of(response: httpx.Response) -> set[str]:
+    return {m.strip() for m in response.headers["allow"].split(",")}
+
+
+# -- HEAD -------------------------------------------------------------------------------------
+
+SAMPLE_QUERY: dict[str, dict[str, str]] = {
+    "/api/compare": {"cases": "fx-mexico,fx-afghanistan"},
+    "/api/causal-chains": {"from": "fx-michoacan-operation", "to": "fx-violence"},
+    "/view/chain": {"from": "fx-michoacan-operation", "to": "fx-violence"},
+    "/view/timeline": {"case": "fx-mexico"},
+    "/sparql": {"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"},
+    "/graph-store": {"default": ""},
+}
+NOT_IN_SCHEMA = ["/openapi.json", "/docs", "/redoc", "/docs/assets/swagger-ui.css"]
+
+
+def get_urls(client: httpx.Client) -> list[tuple[str, dict[str, str]]]:
+    """Every GET route of the OpenAPI document (and the pages outside it), made concrete."""
+    iri = client.get("/api/entities/fx-michoacan-operation").json()["iri"]
+    kind, slug = iri.split("/id/")[1].split("/")
+    values = {
+        "/api/cases/{id}": "fx-mexico",
+        "/view/case/{id}": "fx-mexico",
+        "/api/sources/{id}": "fx-report",
+    }
+    urls: list[tuple[str, dict[str, str]]] = []
+    for path, item in client.get("/openapi.json").json()["paths"].items():
+        if "get" not in item:
+            continue
+        url = path.replace("{kind}", kind).replace("{slug}", slug)
+        url = url.replace("{id}", values.get(path, "fx-michoacan-operation"))
+        urls.append((url, SAMPLE_QUERY.get(path, {})))
+    return urls + [(path, {}) for path in NOT_IN_SCHEMA]
+
+
+def test_head_on_every_get_route(client: httpx.Client) -> None:
+    urls = get_urls(client)
+    assert len(urls) >= 25
+    ok = 0
+    for url, params in urls:
+        got = client.get(url, params=params)
+        head = client.head(url, params=params)
+        assert head.status_code == got.status_code, (url, head.status_code, got.text)
+        assert head.content == b"", url
+        same = {k: v for k, v in head.headers.items() if k != "date"}
+        assert same == {k: v for k, v in got.headers.items() if k != "date"}, url
+        if "content-length" in got.headers:
+            assert int(head.headers["content-length"]) == len(got.content), url
+        ok += got.status_code == 200
+    assert ok == len(urls), "every sample URL should answer 200"
+
+
+# -- OPTIONS and Allow ------------------------------------------------------------------------
+
+
+def test_options_allow_lists_true_methods(client: httpx.Client) -> None:
+    expected = {
+        "/sparql": {"GET", "HEAD", "POST", "OPTIONS"},
+        "/graph-store": {"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"},
+        "/cypher": {"POST", "OPTIONS"},
+        "/api/health": {"GET", "HEAD", "OPTIONS"},
+        "/id/event/anything": {"GET", "HEAD", "OPTIONS"},
+        "/docs": {"GET", "HEAD", "OPTIONS"},
+    }
+    for path, methods in expected.items():
+        response = client.options(path)
+        assert response.status_code == 204, path
+        assert response.content == b""
+        assert allow_of(response) == methods, path
+
+
+def test_options_allow_matches_the_openapi_document(client: httpx.Client) -> None:
+    for path, item in client.get("/openapi.json").json()["paths"].items():
+        documented = {m.upper() for m in item if m in {"get", "post", "put", "delete", "patch"}}
+        concrete = re.sub(r"\{[^}]+\}", "x", path)
+        allow = allow_of(client.options(concrete))
+        assert allow - {"HEAD", "OPTIONS"} == documented, path
+        assert ("HEAD" in allow) == ("GET" in documented)
+
+
+def test_options_on_unknown_path_is_404(client: httpx.Client) -> None:
+    assert_problem(client.options("/no/such/path"), 404)
+
+
+def test_405_carries_the_true_allow(client: httpx.Client) -> None:
+    response = client.delete("/sparql")
+    assert_problem(response, 405)
+    assert allow_of(response) == {"GET", "HEAD", "POST", "OPTIONS"}
+    response = client.put("/cypher", json={})
+    assert_problem(response, 405)
+    assert allow_of(response) == {"POST", "OPTIONS"}
+
+
+# -- CORS -------------------------------------------------------------------------------------
+
+
+def preflight(client: httpx.Client, path: str, origin: str, method: str) -> httpx.Response:
+    return client.options(
+        path,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+
+
+def test_cors_preflight_from_configured_origin(client: httpx.Client) -> None:
+    for path, method in [
+        ("/sparql", "POST"),
+        ("/sparql", "GET"),
+        ("/cypher", "POST"),
+        ("/graph-store", "PUT"),
+        ("/graph-store", "DELETE"),
+    ]:
+        response = preflight(client, path, ALLOWED, method)
+        assert response.status_code == 204
+        assert response.headers["access-control-allow-origin"] == ALLOWED
+        methods = {m.strip() for m in response.headers["access-control-allow-methods"].split(",")}
+        assert method in methods, (path, methods)
+        allowed = response.headers["access-control-allow-headers"].lower()
+        assert "authorization" in allowed and "content-type" in allowed
+        assert int(response.headers["access-control-max-age"]) > 0
+        assert "Origin" in response.headers["vary"]
+
+
+def test_cors_preflight_from_other_origin_gets_no_grant(client: httpx.Client) -> None:
+    response = preflight(client, "/sparql", "http://evil.example", "POST")
+    assert response.status_code == 204
+    assert "access-control-allow-origin" not in response.headers
+    assert "access-control-allow-methods" not in response.headers
+    assert "Origin" in response.headers["vary"]
+
+
+def test_cors_answers_name_the_origin_and_vary_on_it(client: httpx.Client) -> None:
+    response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": ALLOWED})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == ALLOWED
+    vary = {v.strip() for v in response.headers["vary"].split(",")}
+    assert vary == {"Accept", "Origin"}
+    assert "Location" in response.headers["access-control-expose-headers"]
+    problem = client.get("/api/entities/no-such-thing", headers={"Origin": ALLOWED})
+    assert problem.headers["access-control-allow-origin"] == ALLOWED
+    other = client.get("/api/health", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    assert "Origin" in other.headers["vary"]
+
+
+def test_cors_off_by_default(plain_client: httpx.Client) -> None:
+    response = preflight(plain_client, "/sparql", ALLOWED, "POST")
+    assert response.status_code == 204
+    assert not [h for h in response.headers if h.startswith("access-control-")]
+    simple = plain_client.get("/api/health", headers={"Origin": ALLOWED})
+    assert not [h for h in simple.headers if h.startswith("access-control-")]
+    assert "vary" not in simple.headers
+
+
+# -- body caps --------------------------------------------------------------------------------
+
+
+def raw_exchange(server: Server, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `request` on a fresh socket; read one response (headers and Content-Length body)."""
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    assert host is not None and port is not None
+    with socket.create_connection((host, port), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, f"connection closed before a response: {data!r}"
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines[1:])}
+        length = int(headers.get("content-length", "0"))
+        while len(body) < length:
+            chunk = sock.recv(65536)
+            assert chunk, "connection closed inside the response body"
+            body += chunk
+    return status, headers, body
+
+
+def test_413_without_reading_the_body(server: Server) -> None:
+    # A terabyte is announced and 3 bytes sent: the answer comes without waiting for the rest.
+    for path, content_type, cap in [
+        ("/graph-store?default", "text/turtle", "CASEGRAPH_UPLOAD_MAX_BODY_BYTES"),
+        ("/sparql", "application/sparql-query", "CASEGRAPH_SPARQL_MAX_BODY_BYTES"),
+        ("/cypher", "application/json", "CASEGRAPH_CYPHER_MAX_BODY_BYTES"),
+    ]:
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: {content_type}\r\n"
+            f"Authorization: Bearer {TOKEN}\r\nContent-Length: 1000000000000\r\n\r\nabc"
+        ).encode()
+        status, headers, body = raw_exchange(server, request)
+        assert status == 413
+        assert headers["content-type"] == "application/problem+json"
+        assert headers["connection"] == "close"
+        problem = json.loads(body)
+        assert problem["status"] == 413 and cap in problem["detail"]
+
+
+def test_413_reaches_a_client_that_sends_the_whole_body(client: httpx.Client) -> None:
+    # httpx writes the whole body before it reads: it must get the 413, not a reset.
+    cases = [
+        ("/sparql", "application/sparql-query", SPARQL_CAP),
+        ("/cypher", "application/json", CYPHER_CAP),
+        ("/graph-store?graph=http://example.org/g", "text/turtle", UPLOAD_CAP),
+    ]
+    for path, content_type, cap in cases:
+        # The last size leaves more than the drain budget (1 MiB) unread: closed at once.
+        for size in (cap + 1, 3 * cap, cap + 4 * 2**20):
+            response = client.post(
+                path,
+                content=b" " * size,
+                headers={"Content-Type": content_type, "Authorization": f"Bearer {TOKEN}"},
+            )
+            assert_problem(response, 413)
+
+
+def test_413_when_a_chunked_body_streams_past_the_cap(client: httpx.Client) -> None:
+    def chunks(total: int) -> Iterator[bytes]:
+        for _ in range(total // 8192):
+            yield b" " * 8192
+
+    for path, content_type, cap in [
+        ("/sparql", "application/sparql-query", SPARQL_CAP),
+        ("/cypher", "application/json", CYPHER_CAP),
+    ]:
+        response = client.post(
+            path, content=chunks(2 * cap), headers={"Content-Type": content_type}
+        )
+        assert "content-length" not in response.request.headers
+        assert_problem(response, 413)
+
+
+def test_413_caps_are_per_surface(client: httpx.Client) -> None:
+    # 150 kB is over the SPARQL cap (100 kB) and under the Graph Store cap (200 kB).
+    turtle = b"<http://example.org/s> <http://example.org/p> " + b'"' + b"x" * 150_000 + b'" .\n'
+    stored = client.put(
+        "/graph-store",
+        params={"graph": "http://example.org/per-surface"},
+        content=turtle,
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert stored.status_code in (201, 204), stored.text
+    query = b"ASK { ?s ?p " + b'"' + b"x" * 150_000 + b'" }'
+    assert_problem(
+        client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"}),
+        413,
+    )
+    small = b"ASK { ?s ?p " + b'"' + b"x" * 50_000 + b'" }'
+    answer = client.post(
+        "/sparql", content=small, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert answer.status_code == 200
+
+
+def test_413_on_paths_that_take_no_body(client: httpx.Client) -> None:
+    response = client.request("GET", "/api/health", content=b" " * (OTHER_CAP + 1))
+    assert_problem(response, 413)
+    assert client.get("/api/health").status_code == 200
+
+
+# -- access log -------------------------------------------------------------------------------
+
+LOG_LINE = re.compile(r"^\S+ \S+ (GET|HEAD|POST|PUT|DELETE|OPTIONS) (\S+) (\d{3}) (\d+\.\d+)ms$")
+
+
+def access_lines(server: Server) -> list[tuple[str, str, int]]:
+    lines = []
+    for line in server.output().splitlines():
+        match = LOG_LINE.match(line)
+        if match:
+            lines.append((match[1], match[2], int(match[3])))
+    return lines
+
+
+def test_access_log_line_per_request(client: httpx.Client, server: Server) -> None:
+    marker = "/api/entities/access-log-marker"
+    before = access_lines(server)
+    client.get(marker)
+    client.head("/api/health")
+    client.options("/sparql")
+    after = access_lines(server)[len(before) :]
+    assert ("GET", marker, 404) in after
+    assert ("HEAD", "/api/health", 200) in after
+    assert ("OPTIONS", "/sparql", 204) in after
+
+
+def test_access_log_never_shows_token(client: httpx.Client, server: Server) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    client.get(
+        "/api/health",
+        params={"token": SECRET_QUERY_VALUE, "access_token": SECRET_QUERY_VALUE},
+        headers=auth,
+    )
+    client.post(
+        "/sparql",
+        data={"update": "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"},
+        headers=auth,
+    )
+    client.put(
+        "/graph-store",
+        params={"graph": "http://example.org/logged", "token": SECRET_QUERY_VALUE},
+        content=b"<http://example.org/a> <http://example.org/b> 2 .",
+        headers={**auth, "Content-Type": "text/turtle"},
+    )
+    output = server.output()
+    assert ("GET", "/api/health", 200) in access_lines(server)
+    assert ("PUT", "/graph-store", 201) in access_lines(server)
+    assert TOKEN not in output
+    assert SECRET_QUERY_VALUE not in output
+
+
+# -- Cypher limits ----------------------------------------------------------------------------
+
+
+def test_cypher_unsupported_content_type_is_415(client: httpx.Client) -> None:
+    query = "MATCH (n) RETURN n LIMIT 1"
+    for headers, content in [
+        ({"Content-Type": "text/plain"}, query),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, f"query={query}"),
+        ({"Content-Type": "application/xml"}, "<query/>"),
+        ({}, json.dumps({"query": query})),
+    ]:
+        body = assert_problem(client.post("/cypher", content=content, headers=headers), 415)
+        assert "application/json" in body["detail"]
+    ok = client.post(
+        "/cypher",
+        content=json.dumps({"query": "RETURN 1 AS one"}),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert ok.json() == {"columns": ["one"], "rows": [[1]]}
+
+
+def test_cypher_timeout_is_503(plain_client: httpx.Client) -> None:
+    # A cartesian product of every node six times over: far more than three seconds of work, and
+    # one that FalkorDB's own timeout (given the same three seconds) stops promptly.
+    slow = "MATCH (a), (b), (c), (d), (e), (f) RETURN count(*)"
+    body = assert_problem(plain_client.post("/cypher", json={"query": slow}), 503)
+    assert "CASEGRAPH_QUERY_TIMEOUT_S" in body["detail"] or "timed out" in body["detail"]
+    assert body["type"].endswith("/query-timeout")
+    assert plain_client.post("/cypher", json={"query": "RETURN 1"}).status_code == 200
+
+
+def test_cypher_result_over_the_row_cap_is_422(plain_client: httpx.Client) -> None:
+    five = plain_client.post("/cypher", json={"query": "UNWIND range(1, 5) AS x RETURN x"})
+    assert five.json()["rows"] == [[1], [2], [3], [4], [5]]
+    six = plain_client.post("/cypher", json={"query": "UNWIND range(1, 6) AS x RETURN x"})
+    body = assert_problem(six, 422)
+    assert body["type"].endswith("/result-too-large")
+    assert "CASEGRAPH_CYPHER_MAX_ROWS" in body["detail"]
+
+
+def test_cypher_result_over_the_byte_cap_is_422(plain_client: httpx.Client) -> None:
+    fits = plain_client.post(
+        "/cypher", json={"query": "RETURN $s AS s", "parameters": {"s": "x" * 2000}}
+    )
+    assert fits.status_code == 200
+    big = plain_client.post(
+        "/cypher", json={"query": "RETURN $s AS s", "parameters": {"s": "x" * 4000}}
+    )
+    body = assert_problem(big, 422)
+    assert "CASEGRAPH_CYPHER_MAX_BYTES" in body["detail"]
+
+
+def test_cypher_parameter_names_are_identifiers(client: httpx.Client) -> None:
+    assert_problem(client.post("/cypher", json={"query": "RETURN 1", "parameters": {"": 1}}), 422)
+    nested = client.post("/cypher", json={"query": "RETURN $m", "parameters": {"m": {"": 1}}})
+    assert_problem(nested, 400)
+
+
+# -- documentation pages ----------------------------------------------------------------------
+
+ATTRIBUTE_URL = re.compile(r"""(?:src|href|url|spec-url)\s*[=:]\s*['"]([^'"]+)['"]""")
+
+
+def test_docs_pages_reference_no_outside_url(client: httpx.Client) -> None:
+    for page_path in ("/docs", "/redoc"):
+        page = client.get(page_path)
+        assert page.status_code == 200
+        urls = ATTRIBUTE_URL.findall(page.text)
+        assert urls, page_path
+        for url in urls:
+            assert url.startswith("/") and not url.startswith("//"), (page_path, url)
+            assert client.get(url).status_code == 200, url
+        assert "http://" not in page.text and "https://" not in page.text
+        csp = page.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "connect-src 'self'" in csp
+
+
+# -- browsers ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def chromium(allowed_origins: list[str]) -> Iterator[tuple[Any, list[str]]]:
+    """A chromium context that may reach only `allowed_origins`; the rest is blocked and listed."""
+    from playwright.sync_api import sync_playwright
+
+    executable = require_chromium()
+    blocked: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context()
+
+            def route(r: Any) -> None:
+                url = r.request.url
+                if any(url.startswith(o + "/") for o in allowed_origins) or url.startswith(
+                    ("data:", "blob:", "about:")
+                ):
+                    r.continue_()
+                else:
+                    blocked.append(url)
+                    r.abort()
+
+            context.route("**/*", route)
+            yield context, blocked
+            context.close()
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_browser_queries_sparql_from_another_origin(server: Server, page: Page) -> None:
+    with chromium([page.origin, server.url]) as (context, blocked):
+        tab = context.new_page()
+        tab.goto(page.url)
+        asked = tab.evaluate("endpoint => ask(endpoint)", server.url)
+        assert asked.get("error") is None, asked
+        assert asked["status"] == 200 and asked["body"] == {"head": {}, "boolean": True}
+        selected = tab.evaluate("endpoint => select(endpoint)", server.url)
+        assert selected["status"] == 200
+        assert len(selected["body"]["results"]["bindings"]) == 3
+    assert blocked == []
+
+
+@pytest.mark.browser
+def test_browser_query_from_another_origin_fails_without_cors(plain: Server, page: Page) -> None:
+    with chromium([page.origin, plain.url]) as (context, _blocked):
+        tab = context.new_page()
+        console: list[str] = []
+        tab.on("console", lambda message: console.append(message.text))
+        tab.goto(page.url)
+        asked = tab.evaluate("endpoint => ask(endpoint)", plain.url)
+        assert "error" in asked and "Failed to fetch" in asked["error"], asked
+        selected = tab.evaluate("endpoint => select(endpoint)", plain.url)
+        assert "error" in selected, selected
+    assert any("CORS" in line for line in console), console
+
+
+@pytest.mark.browser
+def test_browser_docs_render_offline(server: Server) -> None:
+    with chromium([server.url]) as (context, blocked):
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(f"{server.url}/docs")
+        tab.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+        assert "casegraph" in tab.inner_text(".swagger-ui .info .title")
+        tab.wait_for_selector("text=/cypher", timeout=30_000)
+        tab.goto(f"{server.url}/redoc")
+        tab.wait_for_selector("h1", timeout=30_000)
+        assert "casegraph" in tab.inner_text("h1")
+        tab.wait_for_function(
+            "() => document.body.innerText.includes('Read-only Cypher query')", timeout=30_000
+        )
+    assert blocked == []
+    assert not [e for e in errors if "Content Security Policy" in e], errors
