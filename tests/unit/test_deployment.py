@@ -66,3 +66,23 @@ def test_dockerfile_is_multi_stage_non_root_with_healthcheck() -> None:
     assert "uv.lock" in DOCKERFILE and "--frozen" in DOCKERFILE
     for folder in ("ontology", "loaders", "graph", "api", "data"):
         assert f"COPY {folder} {folder}" in DOCKERFILE
+
+
+def test_dockerfile_installs_runtime_wheels_only() -> None:
+    syncs = re.findall(r"^RUN (uv sync .*)$", DOCKERFILE, re.M)
+    assert syncs
+    for command in syncs:
+        assert "--no-dev" in command and "--no-build" in command, command
+    final_stage = DOCKERFILE.rsplit("\nFROM ", 1)[1]
+    assert "libgomp1" in final_stage, "the FalkorDB module links libgomp at run time"
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", "var", ".git"} <= set(ignored)
+
+
+def test_run_installs_runtime_dependencies_and_test_adds_the_dev_group() -> None:
+    run = (ROOT / "scripts" / "run").read_text()
+    assert "scripts/bootstrap --no-dev" in run
+    assert "--no-sync" in run, "uv run would sync the dev group back in"
+    test = (ROOT / "scripts" / "test").read_text()
+    assert re.search(r"^scripts/bootstrap(\s|$)", test, re.M)
+    assert "--no-dev" not in test
