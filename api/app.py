@@ -117,8 +117,11 @@ def _start(settings: Settings) -> AppState:
 def _engines_start(state: AppState) -> None:
     """Open the Cypher engines and sync them (a background thread; see `/api/health`)."""
     settings = state.settings
-    backend, error, sync_backends, errors = open_engines(settings)
-    state.cypher, state.cypher_error, state.sync_backends = backend, error, sync_backends
+    try:
+        backend, error, sync_backends, errors = open_engines(settings)
+        state.cypher, state.cypher_error, state.sync_backends = backend, error, sync_backends
+    finally:
+        state.engines_opened.set()
     for name, reason in errors.items():
         state.engines[name] = EngineState(name, "unavailable", reason)
     if settings.read_only:

@@ -91,6 +91,8 @@ class AppState:
     engines: dict[str, EngineState] = field(default_factory=dict)
     store_error: str | None = None
     engines_thread: threading.Thread | None = None
+    engines_opened: threading.Event = field(default_factory=threading.Event)
+    """Set once the start-up thread has opened (or failed to open) the Cypher engines."""
     derived: dict[str, Any] = field(default_factory=dict)
     """Values computed once per version (the views' causal graph), keyed with the version."""
 

@@ -158,10 +158,10 @@ def apply_update(
         user |= {g for g in before if not is_system_graph(g)}
         if scan.bulk_ops:
             text = expand_bulk_ops(text, scan, sorted(g for g in user if g))
-        system_counts = _system_counts(raw, before)
+        system_counts = _system_counts(session.writer.store, before)
         session.writer.update(text, base_iri=base_iri)
         after = {g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)}
-        if _system_counts(raw, after | before) != system_counts:
+        if _system_counts(session.writer.store, after | before) != system_counts:
             raise Conflict("the update changed casegraph's own graphs, which are read-only")
         if scan.variable_graph or scan.bulk_ops:
             candidates = (user | after) - {g for g in after | before if is_system_graph(g)}
@@ -171,14 +171,8 @@ def apply_update(
         return _take_in(session, sorted(candidates), after)
 
 
-def _system_counts(raw: ox.Store, graphs: Iterable[str]) -> dict[str, int]:
-    counts = {}
-    for graph in sorted(graphs):
-        if is_system_graph(graph):
-            result = raw.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-            assert isinstance(result, ox.QuerySolutions)
-            counts[graph] = int(next(iter(result))["n"].value)
-    return counts
+def _system_counts(store: Dataset, graphs: Iterable[str]) -> dict[str, int]:
+    return {graph: store.graph_size(graph) for graph in sorted(graphs) if is_system_graph(graph)}
 
 
 def _take_in(session: Session, graphs: Sequence[str], existing: set[str]) -> list[Change]:

@@ -22,8 +22,9 @@ from typing import Final, Literal
 
 import pyoxigraph as ox
 
+from graph.dataset import Dataset
+from graph.queries import sparql
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord, Scalar
-from graph.store import Dataset
 from ontology.namespaces import CG, CGG, CGID, DCTERMS, RDF, RDFS, SKOS, WD, XSD, split_entity_iri
 from ontology.vocab import CLASSES, OBJECT_PROPERTIES, class_chain, upper_snake
 
@@ -222,17 +223,9 @@ def project_graph_detailed(
 def store_types(store: Dataset) -> dict[str, set[str]]:
     """Every entity IRI of the visible dataset -> its `cg:` classes (the closure included)."""
     types: dict[str, set[str]] = defaultdict(set)
-    for row in store.select(_TYPES_QUERY):
+    for row in store.select(sparql("entity_types")):
         types[row["s"].value].add(row["c"].value)
     return dict(types)
-
-
-_TYPES_QUERY: Final = f"""
-SELECT DISTINCT ?s ?c WHERE {{
-  ?s a ?c .
-  FILTER(STRSTARTS(STR(?s), "{CGID}") && STRSTARTS(STR(?c), "{CG}"))
-}}
-"""
 
 
 def document_triples(store: Dataset, graph_iri: str) -> Iterator[ox.Triple]:

@@ -12,7 +12,7 @@ from api.deps import Reading
 from api.problems import problem_responses
 from api.responses import from_read_model
 from api.schemas import CaseDetail, CasePage, Comparison
-from graph.readmodel import read
+from graph.readmodel import lists, read
 from ontology.errors import NotFound
 
 router = APIRouter(tags=["cases"])
@@ -31,7 +31,7 @@ async def list_cases(request: Request, state: Reading) -> Response:
     """Every case with its number of events and its span."""
 
     def build(reader: read.Reader) -> dict[str, Any]:
-        items = read.case_list(reader)
+        items = lists.case_list(reader)
         return {"items": items, "total": len(items)}
 
     return await from_read_model(state, request, build)
@@ -50,7 +50,7 @@ async def get_case(
 ) -> Response:
     """The case with its events in time order, its actors and places, and the claims on it."""
     return await from_read_model(
-        state, request, lambda reader: read.case_detail(reader, _case(reader, id)), offload=True
+        state, request, lambda reader: lists.case_detail(reader, _case(reader, id)), offload=True
     )
 
 
@@ -87,7 +87,7 @@ async def compare(
     return await from_read_model(
         state,
         request,
-        lambda reader: read.compare(reader, [_case(reader, i) for i in ids]),
+        lambda reader: lists.compare(reader, [_case(reader, i) for i in ids]),
         offload=True,
     )
 

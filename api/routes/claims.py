@@ -12,7 +12,7 @@ from api.problems import problem_responses
 from api.responses import from_read_model
 from api.routes.entities import Limit, Offset
 from api.schemas import ClaimPage, SourceDetail, SourcePage
-from graph.readmodel import read
+from graph.readmodel import lists, read
 from ontology.errors import NotFound
 
 router = APIRouter()
@@ -39,7 +39,7 @@ async def list_claims(
     """Claims, filtered by what they are about, their stance and their source."""
 
     def build(reader: read.Reader) -> dict[str, Any]:
-        found = read.claims(reader, about=about, stance=stance, source=source)
+        found = lists.claims(reader, about=about, stance=stance, source=source)
         return {
             "items": [reader.claim_json(c) for c in found[offset : offset + limit]],
             "total": len(found),
@@ -55,7 +55,7 @@ async def list_sources(
     """Every source with how many records cite it."""
 
     def build(reader: read.Reader) -> dict[str, Any]:
-        items = read.source_list(reader)
+        items = lists.source_list(reader)
         return {"items": items[offset : offset + limit], "total": len(items)}
 
     return await from_read_model(state, request, build)
@@ -79,7 +79,7 @@ async def get_source(
         sid, iri = reader.entity(id, what="source")
         if "Source" not in reader.types_of(sid):
             raise NotFound(f"{id!r} is a {reader.summary_dict(iri)['type']}, not a source")
-        return read.source_detail(reader, sid, iri)
+        return lists.source_detail(reader, sid, iri)
 
     return await from_read_model(state, request, build)
 

@@ -22,6 +22,7 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import Reading
 from api.limits import cypher_cap
@@ -55,9 +56,13 @@ async def json_body(
 async def cypher(body: CypherRequest, state: Reading) -> Response:
     """Run `query` with `parameters` (always pass values as `$parameters`)."""
     backend = state.cypher
+    if backend is None and not state.engines_opened.is_set():
+        # The engines open on a background thread at start-up: wait for them, briefly.
+        await run_in_threadpool(state.engines_opened.wait, state.settings.query_timeout_s)
+        backend = state.cypher
     if backend is None:
         reason = f": {state.cypher_error}" if state.cypher_error else ""
-        raise BackendUnavailable(f"Cypher engine not configured{reason}")
+        raise BackendUnavailable(f"Cypher engine not available{reason}")
     cap = cypher_cap(state.settings)
     timeout = state.settings.query_timeout_s
     run = functools.partial(

@@ -11,7 +11,8 @@ from api.deps import Reading
 from api.problems import problem_responses
 from api.responses import from_read_model
 from api.schemas import EntityDetail, SummaryPage
-from graph.readmodel import read
+from graph.readmodel import read, search
+from ontology.vocab import ENTITY_CLASSES
 
 router = APIRouter(tags=["entities"])
 
@@ -19,6 +20,8 @@ EntityId = Annotated[
     str, Path(description="The entity's slug.", examples=["operation-michoacan"], max_length=200)
 ]
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.")]
+TYPE_NAMES = sorted(ENTITY_CLASSES) + sorted(f"cg:{name}" for name in ENTITY_CLASSES)
+"""The values `type` takes: a cg: class below cg:Entity, with or without its prefix."""
 Offset = Annotated[int, Query(ge=0, description="Skip this many items.")]
 
 
@@ -44,7 +47,12 @@ async def list_entities(
     ] = None,
     type: Annotated[
         str | None,
-        Query(max_length=100, description="A cg: class (local name), e.g. Person or Event."),
+        Query(
+            max_length=100,
+            description="A cg: class (local name), e.g. Person or Event; another value is 422 "
+            "with the list of classes.",
+            json_schema_extra={"enum": TYPE_NAMES},
+        ),
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -52,7 +60,7 @@ async def list_entities(
     """Entities that match `q` (all entities, by label, when `q` is empty)."""
 
     def build(reader: read.Reader) -> dict[str, object]:
-        found = read.search(reader, q, reader.check_type(type))
+        found = search.search(reader, q, reader.check_type(type))
         return read.page([read.fragment(s) for s in found[offset : offset + limit]], limit, 0) | {
             "total": len(found)
         }
@@ -74,4 +82,4 @@ async def get_entity(request: Request, state: Reading, id: EntityId) -> Response
     )
 
 
-__all__ = ["EntityId", "Limit", "Offset", "router"]
+__all__ = ["TYPE_NAMES", "EntityId", "Limit", "Offset", "router"]

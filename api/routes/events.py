@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from api.deps import Reading
 from api.problems import problem_responses
 from api.responses import from_read_model
-from api.routes.entities import Limit, Offset
+from api.routes.entities import TYPE_NAMES, Limit, Offset
 from api.schemas import SummaryPage
-from graph.readmodel import read
+from graph.readmodel import lists, read
 from graph.readmodel.values import BadPeriod, parse_period
 
 router = APIRouter(tags=["events"])
@@ -60,7 +60,12 @@ async def list_events(
     ] = False,
     case: Annotated[str | None, Query(description="A case id.", max_length=200)] = None,
     type: Annotated[
-        str | None, Query(description="A cg: event class, e.g. Strike.", max_length=100)
+        str | None,
+        Query(
+            description="A cg: class, e.g. Strike; another value is 422 with the list.",
+            max_length=100,
+            json_schema_extra={"enum": TYPE_NAMES},
+        ),
     ] = None,
     actor: Annotated[
         str | None, Query(description="An agent id (participant or target).", max_length=200)
@@ -83,7 +88,7 @@ async def list_events(
         )
 
     def build(reader: read.Reader) -> dict[str, Any]:
-        found = read.events(
+        found = lists.events(
             reader,
             start=start,
             end=end,
@@ -94,7 +99,7 @@ async def list_events(
             starts_within=starts_within,
         )
         return {
-            "items": read.summaries_of(reader, found[offset : offset + limit]),
+            "items": lists.summaries_of(reader, found[offset : offset + limit]),
             "total": len(found),
         }
 

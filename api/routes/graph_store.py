@@ -88,6 +88,7 @@ _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 _BODY: dict[str, Any] = {
     "requestBody": {
+        "required": True,
         "content": {media: {"schema": {"type": "string"}} for media in BODY_TYPES}
         | {
             "text/turtle": {

@@ -142,6 +142,7 @@ def _safe_name(name: str) -> str:
     responses=problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
     openapi_extra={
         "requestBody": {
+            "required": True,
             "description": "A multipart upload of one or more files, or one document as the "
             "raw body with its Content-Type and `?name=`.",
             "content": {

@@ -11,7 +11,7 @@ from api.deps import Reading
 from api.problems import problem_responses
 from api.responses import from_read_model
 from api.schemas import Series
-from graph.readmodel import read
+from graph.readmodel import lists, read
 from ontology.errors import NotFound
 
 router = APIRouter(tags=["events"])
@@ -34,7 +34,7 @@ async def get_series(
         sid, iri = reader.entity(measure, what="measure")
         if "Measure" not in reader.types_of(sid):
             raise NotFound(f"{measure!r} is a {reader.summary_dict(iri)['type']}, not a measure")
-        points = read.series(reader, iri)
+        points = lists.series(reader, iri)
         return {"measure": reader.summary(iri), "points": points, "total": len(points)}
 
     return await from_read_model(state, request, build)

@@ -60,6 +60,12 @@ _EXAMPLE = (
     "  ?event a cg:Event ; rdfs:label ?label ; cg:earliest ?start .\n"
     "} ORDER BY ?start LIMIT 10"
 )
+_IRI_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "format": "iri",
+    "pattern": '^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\\ \\x00-\\x20]*$',
+}
+"""An absolute IRI: a scheme, then no character an IRI cannot hold."""
 _FORM_WORD = re.compile(r"(?i)(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])")
 
 
@@ -372,12 +378,12 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
             {
                 "name": "default-graph-uri",
                 "in": "query",
-                "schema": {"type": "array", "items": {"type": "string"}},
+                "schema": {"type": "array", "items": _IRI_SCHEMA},
             },
             {
                 "name": "named-graph-uri",
                 "in": "query",
-                "schema": {"type": "array", "items": {"type": "string"}},
+                "schema": {"type": "array", "items": _IRI_SCHEMA},
             },
         ]
     },

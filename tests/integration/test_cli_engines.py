@@ -43,7 +43,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 def test_load_syncs_and_check_passes(engine: str) -> None:
     code, output = cli("load", str(GOOD))
     assert code == 0, output
-    assert f"{engine}: synced" in output
+    assert f"{engine}: full sync to version" in output
     code, output = cli("check")
     assert code == 0, output
     assert f"{engine}: ok" in output
@@ -91,5 +91,5 @@ def test_relative_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("CASEGRAPH_CYPHER_BACKEND", "falkordb")
     code, output = cli("load", str(GOOD))
     assert code == 0, output
-    assert "falkordb: synced" in output
+    assert "falkordb: full sync to version" in output
     assert (tmp_path / "relative" / "data" / "falkordb").is_dir()

@@ -172,6 +172,7 @@ def get_urls(client: httpx.Client) -> list[tuple[str, dict[str, str]]]:
             continue
         url = path.replace("{kind}", kind).replace("{slug}", slug)
         url = url.replace("{id}", values.get(path, "fx-michoacan-operation"))
+        url = url.replace("{measure}", "test-homicide-rate")
         urls.append((url, SAMPLE_QUERY.get(path, {})))
     return urls + [(path, {}) for path in NOT_IN_SCHEMA]
 
