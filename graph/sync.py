@@ -28,7 +28,7 @@ import json
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -264,9 +264,12 @@ def sync(
         and not any(_engine_counts(backend.counts())[0].values())
     ):
         state = None  # the engine was emptied behind our back
+    replace = None
     if state is None:
         full = True
-        backend.clear()
+        replace = _bulk_path(backend)
+        if replace is None:
+            backend.clear()
         state = _State(store=_store_id(store))
     backend.ensure_schema()
     report = SyncReport(backend=name, full=full)
@@ -277,16 +280,22 @@ def sync(
     removed = sorted(n for n in state.docs if n not in docs)
     report.documents, report.removed_documents = changed, removed
     if not changed and not removed:
+        if replace is not None:
+            replace((), ())  # a full sync of an empty store empties the engine
         _save_state(path, state)
         report.seconds = time.perf_counter() - started
         return report
     plan = _Planner(store, docs, state, changed, removed).plan()
-    if plan.delete_rels:
-        backend.delete_relationships(plan.delete_rels)
-    if plan.delete_nodes:
-        backend.delete_nodes(plan.delete_nodes)
-    if plan.write.nodes or plan.write.relationships:
-        backend.write(plan.write)
+    _discard_state(path)  # killed from here on, the next sync finds no state and is full
+    if replace is not None:
+        replace(plan.write.nodes, plan.write.relationships)
+    else:
+        if plan.delete_rels:
+            backend.delete_relationships(plan.delete_rels)
+        if plan.delete_nodes:
+            backend.delete_nodes(plan.delete_nodes)
+        if plan.write.nodes or plan.write.relationships:
+            backend.write(plan.write)
     report.nodes_deleted = len(plan.gone_nodes)
     report.relationships_deleted = len(plan.delete_rels)
     report.nodes_written = len(plan.write.nodes)
@@ -294,6 +303,19 @@ def sync(
     _save_state(path, state)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _bulk_path(
+    backend: object,
+) -> Callable[[Iterable[NodeRecord], Iterable[RelRecord]], Any] | None:
+    """The engine's `replace_all` (its bulk path for a full sync), if it has one."""
+    replace = getattr(backend, "replace_all", None)
+    return replace if callable(replace) else None
+
+
+def _discard_state(path: Path | None) -> None:
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 @dataclass(slots=True)

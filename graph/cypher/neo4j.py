@@ -8,7 +8,7 @@ applies to auto-commit `session.run`). Writes run batch by batch, each in `execu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, ClassVar
 
 import neo4j
@@ -22,11 +22,21 @@ from neo4j.exceptions import (
 )
 from neo4j.graph import Node, Path, Relationship
 
+from graph.cypher import neo4j_bulk
 from graph.cypher import statements as st
-from graph.cypher.base import CypherBackend, QueryResult, json_value, node_json, rel_json
+from graph.cypher.base import (
+    CypherBackend,
+    QueryResult,
+    WriteSummary,
+    json_value,
+    node_json,
+    rel_json,
+)
 from graph.errors import BackendUnavailable, QueryError
+from graph.records import NodeRecord, RelRecord
 
 CONNECTION_TIMEOUT_S = 10.0
+DEFAULT_BULK_BATCH = neo4j_bulk.DEFAULT_BATCH_SIZE
 
 
 class Neo4jBackend(CypherBackend):
@@ -95,6 +105,36 @@ class Neo4jBackend(CypherBackend):
             return QueryResult(columns, [[ids.convert(v) for v in row] for row in rows])
 
         return self._session_call(work, read_only=read_only)
+
+    def replace_all(
+        self,
+        nodes: Iterable[NodeRecord],
+        relationships: Iterable[RelRecord],
+        *,
+        batch_size: int = DEFAULT_BULK_BATCH,
+    ) -> WriteSummary:
+        """Empty the database, then CREATE the records in `UNWIND` batches (no MERGE).
+
+        Not atomic (Neo4j Community has one user database): a crash part-way leaves part of
+        the graph, which the sync's state handling turns into a full sync next time.
+        """
+        self.clear()
+        self.ensure_schema()
+        created_nodes = created_rels = 0
+        for statement, rows in neo4j_bulk.node_batches(nodes, self.labels, batch_size):
+            created_nodes += self._create(statement, rows)[0]
+        for statement, rows in neo4j_bulk.relationship_batches(
+            relationships, self.rel_types, batch_size
+        ):
+            created_rels += self._create(statement, rows)[1]
+        return WriteSummary(created_nodes, created_rels)
+
+    def _create(self, statement: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
+            counters = tx.run(statement, {"rows": rows}).consume().counters
+            return counters.nodes_created, counters.relationships_created
+
+        return self._session_call(work, read_only=False)
 
     def _session_call[T](self, work: Callable[[ManagedTransaction], T], *, read_only: bool) -> T:
         mode = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
