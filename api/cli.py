@@ -304,16 +304,30 @@ EXPORT_FORMATS = {
 }
 
 
+GRAPH_EXPORT_FORMATS = ("graphml", "gexf", "nodelink", "neo4j-csv")
+
+
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="ttl, trig, nq, nt or jsonld.")] = "trig",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="RDF: ttl, trig, nq, nt or jsonld. Property graph: graphml, gexf, nodelink or "
+            "neo4j-csv (a folder for neo4j-admin database import).",
+        ),
+    ] = "trig",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File (default stdout).")
     ] = None,
 ) -> None:
-    """Write the dataset out (TriG and N-Quads keep the named graphs)."""
+    """Write the dataset out (TriG and N-Quads keep the named graphs), or the property graph."""
+    if format in GRAPH_EXPORT_FORMATS:
+        _export_graph(format, output)
+        return
     if format not in EXPORT_FORMATS:
-        err.print(f"unknown format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        known = [*EXPORT_FORMATS, *GRAPH_EXPORT_FORMATS]
+        err.print(f"unknown format {format!r}; use one of {', '.join(known)}")
         raise typer.Exit(EXIT_USAGE)
     with handled(), open_store(read_only=True) as store:
         if output is None:
@@ -322,6 +336,26 @@ def export(
             with output.open("wb") as handle:
                 store.dump(handle, EXPORT_FORMATS[format])
             err.print(f"wrote {output}")
+
+
+def _export_graph(format: str, output: Path | None) -> None:
+    """The property graph (projected from the store) as GraphML, GEXF, node-link or Neo4j CSV."""
+    from graph.export import export_graph
+    from graph.projection import project_store
+
+    if format == "neo4j-csv" and output is None:
+        err.print("neo4j-csv writes a folder: give -o PATH")
+        raise typer.Exit(EXIT_USAGE)
+    with handled(), open_store(read_only=True) as store:
+        projection = project_store(store)
+        summary = export_graph(
+            format, projection.nodes, projection.relationships, output, stdout=sys.stdout
+        )
+    if output is not None:
+        err.print(
+            f"wrote {output}: {summary.nodes} nodes, {summary.relationships} relationships"
+            + (f" in {len(summary.files)} files" if summary.files else "")
+        )
 
 
 @app.command()
