@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import sys
@@ -44,6 +45,8 @@ app = typer.Typer(
 )
 query_app = typer.Typer(help="Run a SPARQL or Cypher query.", no_args_is_help=True)
 app.add_typer(query_app, name="query")
+analyze_app = typer.Typer(help="Graph analytics on the property graph.", no_args_is_help=True)
+app.add_typer(analyze_app, name="analyze")
 app.add_typer(view_app, name="view")
 
 # markup=False: data (labels, error messages with regexes) must never be read as rich markup.
@@ -499,6 +502,88 @@ def query_cypher(
     with handled(), open_engine(backend) as engine:
         result = engine.query(text, params, read_only=True, timeout_s=Settings().query_timeout_s)
         _print_rows(list(result.columns), [list(row) for row in result.rows], format)
+
+
+@analyze_app.command("centrality")
+def analyze_centrality(
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many to show.")] = 20,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="Only this kind (event, agent, phenomenon); repeatable."),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="betweenness, pagerank or reach.")] = (
+        "betweenness"
+    ),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Central actors, events and phenomena of the causal subgraph (igraph)."""
+    from graph.analytics import CENTRALITY_ORDERS, causal_centrality
+    from graph.projection import project_store
+
+    if by not in CENTRALITY_ORDERS:
+        err.print(f"unknown order {by!r}; use one of {', '.join(CENTRALITY_ORDERS)}")
+        raise typer.Exit(EXIT_USAGE)
+    with handled(), open_store(read_only=True) as store:
+        projection = project_store(store)
+        ranked = causal_centrality(
+            projection.nodes,
+            projection.relationships,
+            top=top,
+            kinds=set(kind) if kind else None,
+            by=by,
+        )
+    if as_json:
+        out.print_json(json.dumps([dataclasses.asdict(c) for c in ranked], ensure_ascii=False))
+        return
+    table = Table(
+        "id", "label", "kind", "betweenness", "pagerank", "causes", "effects", "reach", "events"
+    )
+    for c in ranked:
+        table.add_row(
+            c.id,
+            c.label,
+            c.kind,
+            f"{c.betweenness:.4f}",
+            f"{c.pagerank:.4f}",
+            str(c.causes),
+            str(c.effects),
+            str(c.reach),
+            str(c.events) if c.events else "",
+        )
+    out.print(table)
+
+
+@analyze_app.command("outcomes")
+def analyze_outcomes(
+    cases: Annotated[list[str] | None, typer.Argument(help="Case ids (default: all).")] = None,
+    depth: Annotated[int, typer.Option("--depth", min=1, max=8)] = 4,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Compare cases by outcomes: the phenomena their events lead to, with the claims."""
+    from graph.outcomes import compare_cases
+    from graph.projection import project_store
+
+    with handled(), open_store(read_only=True) as store:
+        projection = project_store(store)
+        result = compare_cases(projection.nodes, projection.relationships, cases, max_depth=depth)
+    if as_json:
+        out.print_json(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
+        return
+    table = Table("case", "outcome", "steps", "score", "from", "claims", "links")
+    for case in result.cases:
+        for o in case.outcomes:
+            table.add_row(
+                case.case,
+                o.label,
+                str(o.steps),
+                f"{o.score:.2f}",
+                ", ".join(o.reached_from),
+                ", ".join(c.id for c in o.claims),
+                ", ".join(o.links),
+            )
+    out.print(table)
+    for outcome, shared in result.shared.items():
+        out.print(f"shared: {outcome} <- {', '.join(shared)}")
 
 
 @app.command()
