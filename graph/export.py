@@ -24,6 +24,7 @@ native JSON values and dates as ISO strings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import shutil
@@ -43,6 +44,8 @@ GRAPHML_NS: Final = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NS: Final = "http://gexf.net/1.3"
 _XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTR_SPECIAL = re.compile('[&<>"\x00-\x1f\ufffe\uffff]')
+_TEXT_SPECIAL = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _ATTR_ESCAPES: Final = {
     ord("&"): "&amp;",
     ord("<"): "&lt;",
@@ -93,6 +96,8 @@ def mixed_kind(a: str, b: str) -> str:
 
 def xml_text(value: PropertyValue) -> str:
     """A value as GraphML/GEXF text: lists as JSON, dates ISO, booleans `true`/`false`."""
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -114,11 +119,19 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _attr(text: str) -> str:
+    """Text for an XML attribute value (most values need nothing: one regex search)."""
+    if _ATTR_SPECIAL.search(text) is None:
+        return text
     return _clean(text).translate(_ATTR_ESCAPES)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _text(text: str) -> str:
+    """Text for XML character data."""
+    if _TEXT_SPECIAL.search(text) is None:
+        return text
     return _clean(text).translate(_TEXT_ESCAPES)
 
 
@@ -139,8 +152,12 @@ class _Keys:
         self.prefix = prefix
         self.ids: dict[tuple[Domain, str], str] = {}
         self.kinds: dict[tuple[Domain, str], str] = {}
+        self._seen: dict[tuple[Domain, str, type], str] = {}
 
     def id(self, domain: Domain, name: str, value: PropertyValue) -> str:
+        seen = self._seen.get((domain, name, type(value)))
+        if seen is not None:
+            return seen
         key = (domain, name)
         kind = xml_kind(value)
         known = self.ids.get(key)
@@ -149,6 +166,7 @@ class _Keys:
             self.kinds[key] = kind
         elif self.kinds[key] != kind:
             self.kinds[key] = mixed_kind(self.kinds[key], kind)
+        self._seen[(domain, name, type(value))] = known
         return known
 
 
@@ -161,21 +179,23 @@ def write_graphml(
     with tempfile.TemporaryFile("w+", encoding="utf-8") as body:
         write = body.write
         for node in nodes:
-            write(f'    <node id="{_attr(node.id)}">')
+            parts = [f'    <node id="{_attr(node.id)}">']
             for name, value in node_attributes(node).items():
                 key = keys.id("node", name, value)
-                write(f'<data key="{key}">{_text(xml_text(value))}</data>')
-            write("</node>\n")
+                parts.append(f'<data key="{key}">{_text(xml_text(value))}</data>')
+            parts.append("</node>\n")
+            write("".join(parts))
             summary.nodes += 1
         for rel in relationships:
-            write(
+            parts = [
                 f'    <edge id="{_attr(edge_id(rel))}" source="{_attr(rel.source)}" '
                 f'target="{_attr(rel.target)}">'
-            )
+            ]
             for name, value in edge_attributes(rel).items():
                 key = keys.id("edge", name, value)
-                write(f'<data key="{key}">{_text(xml_text(value))}</data>')
-            write("</edge>\n")
+                parts.append(f'<data key="{key}">{_text(xml_text(value))}</data>')
+            parts.append("</edge>\n")
+            write("".join(parts))
             summary.relationships += 1
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(
@@ -209,18 +229,18 @@ def write_gexf(
         write("    <nodes>\n")
         for node in nodes:
             label = node.properties.get("label", node.id)
-            write(f'      <node id="{_attr(node.id)}" label="{_attr(xml_text(label))}">')
-            _attvalues(write, keys, "node", node_attributes(node))
-            write("</node>\n")
+            write(
+                f'      <node id="{_attr(node.id)}" label="{_attr(xml_text(label))}">'
+                f"{_attvalues(keys, 'node', node_attributes(node))}</node>\n"
+            )
             summary.nodes += 1
         write("    </nodes>\n    <edges>\n")
         for rel in relationships:
             write(
                 f'      <edge id="{_attr(edge_id(rel))}" source="{_attr(rel.source)}" '
                 f'target="{_attr(rel.target)}" label="{_attr(rel.type)}">'
+                f"{_attvalues(keys, 'edge', edge_attributes(rel))}</edge>\n"
             )
-            _attvalues(write, keys, "edge", edge_attributes(rel))
-            write("</edge>\n")
             summary.relationships += 1
         write("    </edges>\n")
         date = (today or dt.date.today()).isoformat()
@@ -247,19 +267,15 @@ def write_gexf(
     return summary
 
 
-def _attvalues(
-    write: Callable[[str], object],
-    keys: _Keys,
-    domain: Domain,
-    attributes: Mapping[str, PropertyValue],
-) -> None:
+def _attvalues(keys: _Keys, domain: Domain, attributes: Mapping[str, PropertyValue]) -> str:
     if not attributes:
-        return
-    write("<attvalues>")
+        return ""
+    parts = ["<attvalues>"]
     for name, value in attributes.items():
         key = keys.id(domain, name, value)
-        write(f'<attvalue for="{key}" value="{_attr(xml_text(value))}"/>')
-    write("</attvalues>")
+        parts.append(f'<attvalue for="{key}" value="{_attr(xml_text(value))}"/>')
+    parts.append("</attvalues>")
+    return "".join(parts)
 
 
 def write_nodelink(

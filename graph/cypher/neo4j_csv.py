@@ -37,6 +37,7 @@ from graph.cypher import statements as st
 from graph.records import NodeRecord, PropertyValue, RelRecord, Scalar
 
 ARGS_FILE: Final = "neo4j-admin-import.args"
+_REL_FIXED: Final = (":START_ID", ":END_ID", ":TYPE", "key:string")
 ARRAY_DELIMITER: Final = "\x1f"
 MAX_OPEN_FILES: Final = 64
 
@@ -100,7 +101,9 @@ class _Writer:
     def text(self, value: str) -> str:
         if "\n" in value or "\r" in value:
             self.multiline = True
-        return '"' + value.replace('"', '""') + '"'
+        if '"' in value:
+            value = value.replace('"', '""')
+        return f'"{value}"'
 
     def scalar(self, value: Scalar) -> str:
         if isinstance(value, bool):
@@ -141,22 +144,27 @@ class _Files:
         self.prefix = prefix
         self.names: dict[tuple[Column, ...], str] = {}
         self.open: OrderedDict[str, IO[str]] = OrderedDict()
+        self._last: tuple[str, IO[str]] | None = None
 
-    def handle(self, signature: tuple[Column, ...], header: str) -> IO[str]:
+    def handle(self, signature: tuple[Column, ...], fixed: Sequence[str]) -> IO[str]:
         name = self.names.get(signature)
         if name is None:
             name = self.names[signature] = f"{self.prefix}-{len(self.names) + 1:04}.csv"
             handle = self._open(name, "w")
-            handle.write(header)
+            handle.write(_header(fixed, signature))
             return handle
+        if self._last is not None and self._last[0] == name:
+            return self._last[1]
         handle = self.open.get(name) or self._open(name, "a")
         self.open.move_to_end(name)
+        self._last = (name, handle)
         return handle
 
     def _open(self, name: str, mode: str) -> IO[str]:
         while len(self.open) >= MAX_OPEN_FILES:
             _, oldest = self.open.popitem(last=False)
             oldest.close()
+        self._last = None
         handle = (self.folder / name).open(mode, encoding="utf-8", newline="")
         self.open[name] = handle
         return handle
@@ -189,7 +197,7 @@ def write_neo4j_csv(
         for node in nodes:
             props = {k: v for k, v in node.properties.items() if k != "id"}
             columns = tuple((name, column_type(name, value)) for name, value in props.items())
-            handle = node_files.handle(columns, _header(("id:ID", ":LABEL"), columns))
+            handle = node_files.handle(columns, ("id:ID", ":LABEL"))
             labels = st.check_labels(dict.fromkeys((st.ROOT_LABEL, *node.labels)), labels_allowed)
             cells = [writer.text(node.id), ARRAY_DELIMITER.join(labels)]
             cells += [writer.value(value) for value in props.values()]
@@ -202,8 +210,7 @@ def write_neo4j_csv(
         for rel in relationships:
             props = {k: v for k, v in rel.properties.items() if k != "key"}
             columns = tuple((name, column_type(name, value)) for name, value in props.items())
-            header = _header((":START_ID", ":END_ID", ":TYPE", "key:string"), columns)
-            handle = rel_files.handle(columns, header)
+            handle = rel_files.handle(columns, _REL_FIXED)
             cells = [
                 writer.text(rel.source),
                 writer.text(rel.target),
