@@ -174,6 +174,7 @@ class BulkWriter:
         self._next_node = 0
         self._next_rel = 0
         self._checked_labels: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._checked_types: set[str] = set()
 
     # -- nodes ----------------------------------------------------------------------------------
 
@@ -203,6 +204,8 @@ class BulkWriter:
     def add_relationship(self, rel: RelRecord) -> None:
         if not self._nodes_done:
             self._finish_nodes()
+        if rel.type not in self._checked_types:
+            self._checked_types.add(st.check_rel_type(rel.type, self.rel_types))
         source = self.internal.get(rel.source)
         target = self.internal.get(rel.target)
         if source is None or target is None:
@@ -213,9 +216,7 @@ class BulkWriter:
         props["key"] = rel.key
         dates, date_lists = _dates(props)
         signature = ((rel.type,), tuple(props), dates, date_lists)
-        token = self._tokens.get(signature)
-        if token is None:
-            token = self._token(signature, st.check_rel_type(rel.type, self.rel_types))
+        token = self._token(signature, rel.type)
         data = _PACK_ENDS(source, target) + b"".join([encode_value(v) for v in props.values()])
         self._append(token, data, None)
 

@@ -211,3 +211,10 @@ def test_full_sync_of_the_curated_cases(store: Store, backend: CypherBackend) ->
     again = sync(store, backend)
     assert not again.full
     assert (again.nodes_written, again.relationships_written) == (0, 0)
+
+
+def test_bulk_refuses_names_outside_the_ontology(backend: CypherBackend) -> None:
+    with pytest.raises(ValueError, match="NOT_A_TYPE"):
+        backend.replace_all(NODES, [RelRecord("NOT_A_TYPE", "nowhere", "ev-1")])
+    with pytest.raises(ValueError, match="Bogus"):
+        backend.replace_all([NodeRecord("x", ("Entity", "Bogus"))], [])
