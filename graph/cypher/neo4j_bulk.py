@@ -21,7 +21,7 @@ DEFAULT_BATCH_SIZE: Final = 10_000
 _PENDING_FACTOR: Final = 4
 """Flush every group once this many batches' worth of rows wait in all groups together."""
 
-type Row = dict[str, Any]
+type Row = dict[str, Any] | list[Any]
 
 
 def _native(props: Iterable[tuple[str, PropertyValue]]) -> dict[str, Any]:
@@ -80,14 +80,13 @@ def node_batches(
 def relationship_batches(
     rels: Iterable[RelRecord], allowed: Collection[str], batch_size: int = DEFAULT_BATCH_SIZE
 ) -> Iterator[tuple[str, list[Row]]]:
-    """(CREATE statement, rows) for the relationships, grouped by type; `key` is a property."""
+    """(CREATE statement, rows `[source, target, key, props]`) for the relationships, by type."""
     statements: dict[str, str] = {}
 
     def keyed() -> Iterator[tuple[str, Row]]:
         for rel in rels:
-            props = _native(rel.properties.items())
-            props["key"] = rel.key
-            yield rel.type, {"source": rel.source, "target": rel.target, "props": props}
+            props = _native((k, v) for k, v in rel.properties.items() if k != "key")
+            yield rel.type, [rel.source, rel.target, rel.key, props]
 
     for rel_type, rows in _grouped(keyed(), batch_size):
         statement = statements.get(rel_type)

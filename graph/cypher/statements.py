@@ -124,13 +124,15 @@ def create_nodes(labels: Sequence[str], allowed: Collection[str]) -> str:
 def create_relationships(rel_type: str, allowed: Collection[str]) -> str:
     """Bulk path (an empty graph): CREATE a batch of relationships of one type.
 
-    Rows: `{"source": id, "target": id, "props": {...}}`, the key among the properties; a row
-    whose endpoints do not exist writes nothing, as in `upsert_relationships`.
+    Rows are lists, `[source id, target id, key, {other properties}]` (a list packs faster
+    than a map with the same keys on every row); a row whose endpoints do not exist writes
+    nothing, as in `upsert_relationships`.
     """
     t = check_rel_type(rel_type, allowed)
     return (
-        f"UNWIND $rows AS row MATCH (a:{ROOT_LABEL} {{id: row.source}}) "
-        f"MATCH (b:{ROOT_LABEL} {{id: row.target}}) CREATE (a)-[r:{t}]->(b) SET r = row.props"
+        f"UNWIND $rows AS row MATCH (a:{ROOT_LABEL} {{id: row[0]}}) "
+        f"MATCH (b:{ROOT_LABEL} {{id: row[1]}}) "
+        f"CREATE (a)-[r:{t}]->(b) SET r = row[3], r.key = row[2]"
     )
 
 
