@@ -1,14 +1,17 @@
 """The FastAPI application: `create_app()` builds it; its lifespan opens and closes the resources.
 
-At start-up the lifespan opens the store (read-write, or read-only when `Settings.read_only`),
-builds the REST catalog (`api.catalog`), opens the configured Cypher engine and checks that
-every engine kept in sync holds the current projection; at shutdown it closes them in reverse
-order. Nothing is opened at import time. Routers: `api.routes` (one module per surface).
+At start-up the lifespan opens the data directory (`graph.workspace.Workspace`: the store, an
+interrupted write undone, and the read model, repaired if it missed a write), the last
+published snapshot for readers, and the SPARQL worker processes. None of that reads the whole
+store, so start-up does not grow with it. The Cypher engines are opened and brought up to date
+on a background thread; `/api/health` says how far they are. At shutdown everything closes in
+reverse order. Nothing is opened at import time. Routers: `api.routes` (one module per surface).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,11 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 import api
 from api import problems
-from api.catalog import Catalog
-from api.deps import AppState
+from api.deps import AppState, EngineState
 from api.routes import cypher, graph_store, linked_data, rest, sparql, views
 from api.settings import Settings
-from graph.store import Store
+from graph.workspace import Workspace
 
 log = logging.getLogger("casegraph.api")
 
@@ -47,6 +49,7 @@ TAGS = [
     {"name": "causal", "description": "Causal chains, causes, effects, neighbourhoods."},
     {"name": "claims", "description": "Causal claims with stance, confidence and sources."},
     {"name": "sources", "description": "Sources and what rests on them."},
+    {"name": "graphs", "description": "Loading and dropping documents (with the write token)."},
     {"name": "sparql", "description": "SPARQL 1.1 Protocol."},
     {"name": "graph store", "description": "SPARQL 1.1 Graph Store HTTP Protocol."},
     {"name": "cypher", "description": "Read-only Cypher on the property-graph engine."},
@@ -54,23 +57,23 @@ TAGS = [
 ]
 
 
-def open_engines(settings: Settings) -> tuple[Any, str | None, list[Any]]:
-    """(query engine or None, why not, engines to keep in sync). Never raises."""
+def open_engines(settings: Settings) -> tuple[Any, str | None, list[Any], dict[str, str]]:
+    """(query engine or None, why not, engines to keep in sync, errors by engine). Never raises."""
     try:
         from graph.cypher import open_backend
     except ImportError as e:
-        return None, f"graph.cypher is not available ({e})", []
+        return None, f"graph.cypher is not available ({e})", [], {}
     engines: dict[str, Any] = {}
-    errors: list[str] = []
+    errors: dict[str, str] = {}
     for name in dict.fromkeys([settings.cypher_backend, *settings.engines()]):
         try:
             engines[name] = open_backend(name, settings)
         except Exception as e:
-            errors.append(f"{name}: {e}")
+            errors[name] = str(e)
             log.warning("Cypher engine %s unavailable: %s", name, e)
     backend = engines.get(settings.cypher_backend)
-    error = None if backend is not None else "; ".join(errors) or "no engine"
-    return backend, error, [engines[n] for n in settings.engines() if n in engines]
+    error = None if backend is not None else "; ".join(errors.values()) or "no engine"
+    return backend, error, [engines[n] for n in settings.engines() if n in engines], errors
 
 
 def _close(resource: Any) -> None:
@@ -83,32 +86,62 @@ def _close(resource: Any) -> None:
 
 
 def _start(settings: Settings) -> AppState:
-    store = Store(settings.store_path, read_only=settings.read_only)
+    workspace = Workspace.open(settings.data_dir, read_only=settings.read_only)
     try:
-        catalog = Catalog.build(store)
+        snapshot = workspace.store.snapshot()
         state = AppState(
-            settings=settings, store=store, catalog=catalog, visible=store.visible_graphs()
+            settings=settings,
+            workspace=workspace,
+            snapshot=snapshot,
+            version=snapshot.version or 0,
         )
-        state.cypher, state.cypher_error, state.sync_backends = open_engines(settings)
-        if state.sync_backends and not settings.read_only:
-            from api.writes import sync_engines
+        workspace.listeners.append(state.publish)
+        state.engines = {
+            name: EngineState(name)
+            for name in dict.fromkeys([settings.cypher_backend, *settings.engines()])
+        }
+        if settings.sparql_workers > 0:
+            from graph.query_workers import QueryWorkers
 
-            try:
-                sync_engines(state)
-            except Exception as e:
-                log.warning("syncing the Cypher engines failed: %s", e)
+            state.queries = QueryWorkers(settings.data_dir, settings.sparql_workers)
+        threading.Thread(
+            target=_engines_start, args=(state,), name="casegraph-engines", daemon=True
+        ).start()
         return state
     except BaseException:
-        store.close()
+        workspace.close()
         raise
 
 
+def _engines_start(state: AppState) -> None:
+    """Open the Cypher engines and sync them (a background thread; see `/api/health`)."""
+    settings = state.settings
+    backend, error, sync_backends, errors = open_engines(settings)
+    state.cypher, state.cypher_error, state.sync_backends = backend, error, sync_backends
+    for name, reason in errors.items():
+        state.engines[name] = EngineState(name, "unavailable", reason)
+    if settings.read_only:
+        for engine in sync_backends:
+            state.engines[_name(engine)] = EngineState(_name(engine), "ok", None)
+        return
+    from api.writes import sync_engines
+
+    sync_engines(state)
+
+
+def _name(engine: Any) -> str:
+    from graph.sync import backend_name
+
+    return backend_name(engine)
+
+
 def _stop(state: AppState) -> None:
-    state.sparql_pool.shutdown()
+    if state.queries is not None:
+        state.queries.close()
     for engine in dict.fromkeys([*state.sync_backends, state.cypher]):
         if engine is not None:
             _close(engine)
-    state.store.close()
+    state.workspace.close()
 
 
 @asynccontextmanager

@@ -1,88 +1,42 @@
-"""The `casegraph` command. Each command is a few lines over a library function.
+"""The `casegraph` command: documents in and out (load, validate, drop, derive, stats, export,
+schema) and `serve`. Queries, engines and views are in `api.cli_query`, `api.cli_engines` and
+`api.cli_view`; what they share in `api.cli_common`.
 
-Exit codes: 0 ok, 1 invalid input or failed check, 2 usage, 3 backend unavailable.
+Exit codes: 0 ok, 1 invalid input, a conflict or a failed check, 2 usage, 3 backend unavailable.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import dataclasses
-import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import pyoxigraph as ox
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from api import ingest
-from api.cli_view import view_app
-from api.settings import Settings
-from graph.stats import class_counts
-from graph.store import Store
-from ontology.errors import (
-    BackendUnavailable,
-    CasegraphError,
-    LoadError,
-    NotFound,
-    QueryError,
-    StoreLocked,
+from api import cli_engines, cli_query, cli_view  # noqa: F401  (they register their verbs)
+from api.cli_common import (
+    EXIT_BACKEND,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    app,
+    err,
+    exit_code,
+    handled,
+    open_store,
+    open_workspace,
+    out,
+    settings,
+    warn,
 )
-from ontology.namespaces import PREFIXES
 
-app = typer.Typer(
-    name="casegraph",
-    help="A knowledge graph of historical cases: load, query, check, view and serve it.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-query_app = typer.Typer(help="Run a SPARQL or Cypher query.", no_args_is_help=True)
-app.add_typer(query_app, name="query")
-analyze_app = typer.Typer(help="Graph analytics on the property graph.", no_args_is_help=True)
-app.add_typer(analyze_app, name="analyze")
-app.add_typer(view_app, name="view")
+if TYPE_CHECKING:
+    from api.settings import Settings
+    from graph.ingest import LoadResult
 
-# markup=False: data (labels, error messages with regexes) must never be read as rich markup.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BACKEND = 0, 1, 2, 3
-
-
-def exit_code(error: CasegraphError) -> int:
-    """The one mapping from the error tree to exit codes."""
-    if isinstance(error, BackendUnavailable | StoreLocked):
-        return EXIT_BACKEND
-    return EXIT_INVALID
-
-
-@contextlib.contextmanager
-def handled() -> Iterator[None]:
-    """Turn casegraph errors into a one-line message and an exit code, never a traceback."""
-    try:
-        yield
-    except CasegraphError as e:
-        kind = {LoadError: "invalid input", QueryError: "query failed", NotFound: "not found"}
-        label = next((v for k, v in kind.items() if isinstance(e, k)), "error")
-        err.print(Text.assemble((f"{label}:", "red"), f" {e}"))
-        raise typer.Exit(exit_code(e)) from None
-
-
-@contextlib.contextmanager
-def open_store(*, read_only: bool = False) -> Iterator[Store]:
-    settings = Settings()
-    store = Store(settings.store_path, read_only=read_only)
-    try:
-        yield store
-    finally:
-        store.close()
+FORMATS = ("case-yaml", "rdf", "wikidata", "ucdp-ged", "acled", "cdc-vsrr")
 
 
 @app.command()
@@ -90,13 +44,17 @@ def load(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.")],
     format: Annotated[
         str | None,
-        typer.Option(
-            "--format", "-F", help=f"One of {', '.join(ingest.FORMATS)} (default: guess)."
-        ),
+        typer.Option("--format", "-F", help=f"One of {', '.join(FORMATS)} (default: guess)."),
     ] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip SHACL.")] = False,
     skip_bad_rows: Annotated[
         bool, typer.Option("--skip-bad-rows", help="Load good rows; write rejects to a file.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Load even if other documents would point at ids the load removes."
+        ),
     ] = False,
     no_sync: Annotated[
         bool, typer.Option("--no-sync", help="Do not update the Cypher engines afterwards.")
@@ -106,7 +64,9 @@ def load(
     """Load case files, RDF files and datasets; each document becomes one named graph."""
     from rich.progress import Progress, TextColumn
 
-    with handled(), open_store() as store:
+    from graph import ingest
+
+    with handled(), open_workspace() as workspace:
         progress = Progress(
             *Progress.get_default_columns(),
             TextColumn("{task.fields[rows]} rows"),
@@ -121,20 +81,21 @@ def load(
                 progress.update(task, description=name, rows=rows)
 
             result = ingest.load(
-                store,
+                workspace,
                 paths,
                 format=format,
                 validate=not no_validate,
                 skip_bad_rows=skip_bad_rows,
+                force=force,
                 progress=tick,
             )
         _write_rejects(result)
         _print_changes(result, as_json)
         if not no_sync:
-            _sync_after_load(store, as_json)
+            cli_engines.sync_after_write(workspace, as_json)
 
 
-def _write_rejects(result: ingest.LoadResult) -> None:
+def _write_rejects(result: LoadResult) -> None:
     for name, report in result.rejected.items():
         path = Path(f"{name}.rejected.csv")
         with path.open("w", newline="", encoding="utf-8") as handle:
@@ -145,8 +106,10 @@ def _write_rejects(result: ingest.LoadResult) -> None:
         err.print(f"{name}: {len(report.rejected)} rows rejected; see {path}")
 
 
-def _print_changes(result: ingest.LoadResult, as_json: bool) -> None:
-    changes = [*result.changes, *([result.derived] if result.derived else [])]
+def _print_changes(result: LoadResult, as_json: bool) -> None:
+    from rich.table import Table
+
+    changes = result.changes
     if as_json:
         payload = {
             "graphs": [
@@ -159,12 +122,13 @@ def _print_changes(result: ingest.LoadResult, as_json: bool) -> None:
                 }
                 for c in changes
             ],
+            "version": result.version,
             "warnings": result.warnings,
         }
         out.print_json(json.dumps(payload))
         return
     for warning in result.warnings:
-        err.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
+        warn(warning)
     table = Table("graph", "added", "removed", "status", "rows", "rows/s")
     for change in changes:
         rows, seconds = result.rates.get(change.name, (0, 0.0))
@@ -184,101 +148,94 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
     format: Annotated[str | None, typer.Option("--format", "-F")] = None,
 ) -> None:
-    """Check documents as a load would, without writing anything."""
+    """Check documents as a load would (references resolve against the store too), writing
+    nothing."""
+    from graph import ingest
+    from graph.workspace import Workspace
+    from ontology.errors import BackendUnavailable
+
     with handled():
-        store = Store(None)
-        ingest.ensure_ontology(store)
-        prepared = ingest.prepare(store, paths, format=format)
+        try:
+            workspace = Workspace.open(settings().data_dir, read_only=True)
+        except BackendUnavailable as e:
+            warn(f"checking against the files alone ({e})")
+            workspace = Workspace.open(None)
+        try:
+            prepared = ingest.prepare(workspace, paths, format=format)
+        finally:
+            workspace.close()
         for doc in prepared:
             for warning in doc.report.warnings:
-                err.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
-            out.print(f"{doc.path}: ok ({len(doc.triples or [])} triples)")
+                warn(warning)
+            status = "unchanged" if doc.unchanged else f"{len(doc.triples or [])} triples"
+            out.print(f"{doc.path}: ok ({status})")
 
 
-def _sparql_text(query: str | None, file: Path | None) -> str:
-    if (query is None) == (file is None):
-        err.print("give a QUERY or --file, not both")
-        raise typer.Exit(EXIT_USAGE)
-    return file.read_text(encoding="utf-8") if file is not None else str(query)
-
-
-@query_app.command("sparql")
-def query_sparql(
-    query: Annotated[str | None, typer.Argument(help="The query text.")] = None,
-    file: Annotated[
-        Path | None, typer.Option("--file", "-f", help="Read the query from a file.")
-    ] = None,
-    format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+@app.command()
+def drop(
+    graph: Annotated[str, typer.Argument(help="The document name (see `stats`).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Drop even if other documents point at its ids.")
+    ] = False,
+    no_sync: Annotated[bool, typer.Option("--no-sync")] = False,
 ) -> None:
-    """Run a SPARQL query over the whole dataset (the union of the loaded graphs)."""
-    text = _sparql_text(query, file)
-    with handled(), open_store(read_only=True) as store:
-        result = store.query(text)
-        _print_sparql(result, format)
+    """Remove one document's graph and what was derived from it."""
+    from graph import ingest
+
+    with handled(), open_workspace() as workspace:
+        result = ingest.drop(workspace, graph, force=force)
+        _print_changes(result, as_json=False)
+        if not no_sync:
+            cli_engines.sync_after_write(workspace, as_json=False)
 
 
-def _term(term: Any, *, compact: bool = False) -> str:
-    if term is None:
-        return ""
-    text = str(term.value) if hasattr(term, "value") else str(term)
-    if compact and isinstance(term, ox.NamedNode):
-        for prefix, namespace in PREFIXES.items():
-            if text.startswith(namespace) and prefix not in {"cgg"}:
-                return f"{prefix}:{text[len(namespace) :]}"
-    return text
+@app.command()
+def derive(
+    full: Annotated[
+        bool, typer.Option("--full", help="Recompute every derived statement (repair).")
+    ] = False,
+) -> None:
+    """Recompute derived statements and the temporal relations (loads derive incrementally)."""
+    import time
 
+    from graph import pipeline
 
-def _print_sparql(result: Any, format: str) -> None:
-    if isinstance(result, ox.QueryBoolean):
-        out.print(json.dumps(bool(result)) if format == "json" else str(bool(result)).lower())
-        return
-    if isinstance(result, ox.QueryTriples):
-        data = ox.serialize(result, format=ox.RdfFormat.TURTLE)
-        sys.stdout.write((data or b"").decode("utf-8"))
-        return
-    names = [v.value for v in result.variables]
-    compact = format == "table"
-    rows = [[_term(row[name], compact=compact) for name in names] for row in result]
-    _print_rows(names, rows, format)
-
-
-def _print_rows(columns: list[str], rows: list[list[Any]], format: str) -> None:
-    """Query results as JSON (values as they are), CSV or a table (values as text)."""
-    if format == "json":
-        out.print_json(json.dumps({"columns": columns, "rows": rows}))
-        return
-    cells = [[c if isinstance(c, str) else json.dumps(c) for c in row] for row in rows]
-    if format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows(cells)
-        sys.stdout.write(buffer.getvalue())
-    else:
-        table = Table(*columns)
-        for row in cells:
-            table.add_row(*row)
-        out.print(table)
+    if not full:
+        err.print("loads derive incrementally; use --full to recompute everything")
+        raise typer.Exit(EXIT_USAGE)
+    started = time.perf_counter()
+    with handled(), open_workspace() as workspace:
+        with pipeline.session(workspace, "derive --full") as session:
+            pipeline.rederive_all(session)
+            pipeline.rebuild_temporal(session)
+        seconds = time.perf_counter() - started
+        out.print(f"derived again in {seconds:.2f} s (version {workspace.store.version})")
 
 
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts per class, and the loaded graphs."""
+    from graph.stats import class_counts
+
     with handled(), open_store(read_only=True) as store:
         counts = class_counts(store)
         documents = store.documents()
+        triples = store.triple_count()
         if as_json:
             out.print_json(
                 json.dumps(
                     {
-                        "triples": store.triple_count(),
+                        "triples": triples,
+                        "version": store.version,
                         "classes": counts,
                         "graphs": [
                             {
                                 "name": d.name,
                                 "graph": d.graph,
+                                "kind": d.kind,
                                 "loader": d.loader,
                                 "triples": d.triples,
+                                "revision": d.revision,
                                 "loaded_at": d.loaded_at,
                             }
                             for d in documents
@@ -287,26 +244,20 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                 )
             )
             return
+        from rich.table import Table
+
         table = Table("class", "instances")
         for name, count in counts.items():
             table.add_row(name, str(count))
         out.print(table)
-        graphs = Table("graph", "loader", "triples", "loaded at")
+        graphs = Table("graph", "kind", "loader", "triples", "loaded at")
         for doc in documents:
-            graphs.add_row(doc.name, doc.loader, str(doc.triples), doc.loaded_at)
+            graphs.add_row(doc.name, doc.kind, doc.loader, str(doc.triples), doc.loaded_at)
         out.print(graphs)
-        out.print(f"{store.triple_count()} triples")
+        out.print(f"{triples} triples (version {store.version})")
 
 
-EXPORT_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-
-
+EXPORT_FORMATS = ("ttl", "trig", "nq", "nt", "jsonld")
 GRAPH_EXPORT_FORMATS = ("graphml", "gexf", "nodelink", "neo4j-csv")
 
 
@@ -325,34 +276,43 @@ def export(
     ] = None,
 ) -> None:
     """Write the dataset out (TriG and N-Quads keep the named graphs), or the property graph."""
+    import pyoxigraph as ox
+
     if format in GRAPH_EXPORT_FORMATS:
         _export_graph(format, output)
         return
-    if format not in EXPORT_FORMATS:
-        known = [*EXPORT_FORMATS, *GRAPH_EXPORT_FORMATS]
+
+    formats = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "trig": ox.RdfFormat.TRIG,
+        "nq": ox.RdfFormat.N_QUADS,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }
+    if format not in formats:
+        known = [*formats, *GRAPH_EXPORT_FORMATS]
         err.print(f"unknown format {format!r}; use one of {', '.join(known)}")
         raise typer.Exit(EXIT_USAGE)
     with handled(), open_store(read_only=True) as store:
         if output is None:
-            store.dump(sys.stdout.buffer, EXPORT_FORMATS[format])
+            store.dump(sys.stdout.buffer, formats[format])
         else:
             with output.open("wb") as handle:
-                store.dump(handle, EXPORT_FORMATS[format])
+                store.dump(handle, formats[format])
             err.print(f"wrote {output}")
 
 
 def _export_graph(format: str, output: Path | None) -> None:
-    """The property graph (projected from the store) as GraphML, GEXF, node-link or Neo4j CSV."""
+    """The read model's property graph as GraphML, GEXF, node-link or Neo4j CSV, streamed."""
     from graph.export import export_graph
-    from graph.projection import project_store
+    from graph.sync import iter_nodes, iter_relationships
 
     if format == "neo4j-csv" and output is None:
         err.print("neo4j-csv writes a folder: give -o PATH")
         raise typer.Exit(EXIT_USAGE)
-    with handled(), open_store(read_only=True) as store:
-        projection = project_store(store)
+    with handled(), open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
         summary = export_graph(
-            format, projection.nodes, projection.relationships, output, stdout=sys.stdout
+            format, iter_nodes(conn), iter_relationships(conn), output, stdout=sys.stdout
         )
     if output is not None:
         err.print(
@@ -361,147 +321,8 @@ def _export_graph(format: str, output: Path | None) -> None:
         )
 
 
-@app.command()
-def drop(graph: Annotated[str, typer.Argument(help="The document name (see `stats`).")]) -> None:
-    """Remove one document's graph and what was derived from it."""
-    with handled(), open_store() as store:
-        result = ingest.drop(store, graph)
-        _print_changes(result, as_json=False)
-
-
-BackendOption = Annotated[
-    str | None,
-    typer.Option("--backend", "-b", help="falkordb or neo4j (default: the configured one)."),
-]
-
-
-@contextlib.contextmanager
-def open_engine(name: str | None) -> Iterator[Any]:
-    """The configured Cypher engine (FalkorDB is started on demand and stopped after)."""
-    from graph.cypher import open_backend
-
-    settings = Settings()
-    backend = name or settings.cypher_backend
-    if backend not in {"falkordb", "neo4j"}:
-        err.print(f"unknown backend {backend!r}; use falkordb or neo4j")
-        raise typer.Exit(EXIT_USAGE)
-    engine = open_backend(backend, settings)
-    try:
-        yield engine
-    finally:
-        engine.close()
-
-
-def _sync_after_load(store: Store, as_json: bool) -> None:
-    """Bring the configured engines up to date (what `casegraph sync` does, incrementally)."""
-    from graph.sync import sync as sync_engine
-
-    for name in Settings().engines():
-        with open_engine(name) as engine:
-            report = sync_engine(store, engine)
-        if report.changed and not as_json:
-            err.print(
-                f"{name}: synced {len(report.documents)} graph(s), "
-                f"{report.nodes_written} nodes and {report.relationships_written} relationships "
-                f"written, {report.nodes_deleted + report.relationships_deleted} removed"
-            )
-
-
-@app.command()
-def sync(
-    backend: BackendOption = None,
-    full: Annotated[bool, typer.Option("--full", help="Clear the engine and rebuild it.")] = False,
-) -> None:
-    """Project the RDF dataset into a Cypher engine (incrementally unless --full)."""
-    from graph.sync import sync as sync_engine
-
-    with handled(), open_store() as store, open_engine(backend) as engine:
-        report = sync_engine(store, engine, full=full)
-        out.print(
-            f"{report.backend}: {'full rebuild' if report.full else 'incremental'}; "
-            f"{len(report.documents)} graph(s) synced, {len(report.removed_documents)} removed; "
-            f"{report.nodes_written} nodes and {report.relationships_written} relationships "
-            f"written, {report.nodes_deleted} nodes and {report.relationships_deleted} "
-            f"relationships deleted in {report.seconds:.2f} s"
-        )
-
-
-@app.command()
-def check(
-    backend: BackendOption = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Compare the RDF dataset with each engine; exit 1 on drift."""
-    from graph.sync import check as check_engine
-
-    names = [backend] if backend else Settings().engines()
-    failed = False
-    with handled(), open_store(read_only=True) as store:
-        reports = []
-        for name in names:
-            with open_engine(name) as engine:
-                reports.append(check_engine(store, engine))
-        for report in reports:
-            failed = failed or not report.ok
-            if as_json:
-                continue
-            status = "ok" if report.ok else f"{len(report.drift)} differences"
-            out.print(
-                f"{report.backend}: {status} ({report.nodes} nodes, "
-                f"{report.relationships} relationships, {report.sampled} sampled)"
-            )
-            if report.drift:
-                table = Table("what", "name", "expected", "actual")
-                for drift in report.drift:
-                    table.add_row(drift.what, drift.name, str(drift.expected), str(drift.actual))
-                out.print(table)
-        if as_json:
-            out.print_json(
-                json.dumps(
-                    [
-                        {
-                            "backend": r.backend,
-                            "ok": r.ok,
-                            "drift": [
-                                {
-                                    "what": d.what,
-                                    "name": d.name,
-                                    "expected": str(d.expected),
-                                    "actual": str(d.actual),
-                                }
-                                for d in r.drift
-                            ],
-                        }
-                        for r in reports
-                    ]
-                )
-            )
-    if failed:
-        raise typer.Exit(EXIT_INVALID)
-
-
-@query_app.command("cypher")
-def query_cypher(
-    query: Annotated[str | None, typer.Argument(help="The query text.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f")] = None,
-    backend: BackendOption = None,
-    format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="NAME=JSON value, repeatable.")
-    ] = None,
-) -> None:
-    """Run a read-only Cypher query on FalkorDB or Neo4j."""
-    text = _sparql_text(query, file)
-    params: dict[str, Any] = {}
-    for item in param or []:
-        name, _, value = item.partition("=")
-        try:
-            params[name] = json.loads(value)
-        except json.JSONDecodeError:
-            params[name] = value
-    with handled(), open_engine(backend) as engine:
-        result = engine.query(text, params, read_only=True, timeout_s=Settings().query_timeout_s)
-        _print_rows(list(result.columns), [list(row) for row in result.rows], format)
+analyze_app = typer.Typer(help="Graph analytics on the property graph.", no_args_is_help=True)
+app.add_typer(analyze_app, name="analyze")
 
 
 @analyze_app.command("centrality")
@@ -517,17 +338,20 @@ def analyze_centrality(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Central actors, events and phenomena of the causal subgraph (igraph)."""
+    import dataclasses
+
+    from rich.table import Table
+
     from graph.analytics import CENTRALITY_ORDERS, causal_centrality
-    from graph.projection import project_store
+    from graph.sync import iter_nodes, iter_relationships
 
     if by not in CENTRALITY_ORDERS:
         err.print(f"unknown order {by!r}; use one of {', '.join(CENTRALITY_ORDERS)}")
         raise typer.Exit(EXIT_USAGE)
-    with handled(), open_store(read_only=True) as store:
-        projection = project_store(store)
+    with handled(), open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
         ranked = causal_centrality(
-            projection.nodes,
-            projection.relationships,
+            iter_nodes(conn),
+            iter_relationships(conn),
             top=top,
             kinds=set(kind) if kind else None,
             by=by,
@@ -560,12 +384,15 @@ def analyze_outcomes(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Compare cases by outcomes: the phenomena their events lead to, with the claims."""
-    from graph.outcomes import compare_cases
-    from graph.projection import project_store
+    import dataclasses
 
-    with handled(), open_store(read_only=True) as store:
-        projection = project_store(store)
-        result = compare_cases(projection.nodes, projection.relationships, cases, max_depth=depth)
+    from rich.table import Table
+
+    from graph.outcomes import compare_cases
+    from graph.sync import iter_nodes, iter_relationships
+
+    with handled(), open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
+        result = compare_cases(iter_nodes(conn), iter_relationships(conn), cases, max_depth=depth)
     if as_json:
         out.print_json(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
         return
@@ -587,59 +414,6 @@ def analyze_outcomes(
 
 
 @app.command()
-def link(
-    report: Annotated[
-        bool, typer.Option("--report", help="List every link and ambiguity.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Link records loaded from datasets to the curated entities (Wikidata id, then label)."""
-    from api.linking import relink
-
-    with handled(), open_store() as store:
-        result, _change = relink(store)
-        if as_json:
-            out.print_json(
-                json.dumps(
-                    {
-                        "links": [
-                            {"source": x.source, "target": x.target, "evidence": x.evidence}
-                            for x in result.links
-                        ],
-                        "ambiguous": [
-                            {"iri": x.iri, "candidates": list(x.candidates), "evidence": x.evidence}
-                            for x in result.ambiguous
-                        ],
-                        "unlinked": len(result.unlinked),
-                    }
-                )
-            )
-            return
-        if report:
-            table = Table("record", "linked to", "evidence")
-            for item in result.links:
-                table.add_row(_compact(item.source), _compact(item.target), item.evidence)
-            out.print(table)
-            if result.ambiguous:
-                amb = Table("record", "candidates (left unmerged)", "evidence")
-                for entry in result.ambiguous:
-                    amb.add_row(
-                        _compact(entry.iri),
-                        ", ".join(map(_compact, entry.candidates)),
-                        entry.evidence,
-                    )
-                out.print(amb)
-        out.print(
-            f"{len(result.links)} linked, {len(result.ambiguous)} ambiguous, "
-            f"{len(result.unlinked)} unlinked"
-        )
-
-
-def _compact(iri: str) -> str:
-    return _term(ox.NamedNode(iri), compact=True)
-
-
-@app.command()
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
@@ -653,29 +427,32 @@ def schema(
         output.write_text(text, encoding="utf-8")
 
 
-def default_cases_dir(settings: Settings) -> Path:
+def default_cases_dir(current: Settings) -> Path:
     """The case files `serve` loads into an empty store: settings, else the shipped data/cases."""
     import api as api_package
 
-    if settings.cases_dir is not None:
-        return settings.cases_dir
+    if current.cases_dir is not None:
+        return current.cases_dir
     return Path(api_package.__file__).resolve().parents[1] / "data" / "cases"
 
 
-def first_start(settings: Settings) -> int:
+def first_start(current: Settings) -> int:
     """Load the curated cases into an empty store; the number of documents loaded."""
-    store = Store(settings.store_path)
+    from graph import ingest
+    from graph.workspace import Workspace
+    from loaders.registry import collect_paths
+
+    workspace = Workspace.open(current.data_dir)
     try:
-        if store.documents():
+        if any(doc.kind == "doc" for doc in workspace.store.documents()):
             return 0
-        cases = default_cases_dir(settings)
-        if not cases.is_dir() or not ingest.collect_paths([cases]):
-            ingest.ensure_ontology(store)
+        cases = default_cases_dir(current)
+        if not cases.is_dir() or not collect_paths([cases]):
             return 0
-        result = ingest.load(store, [cases], validate=settings.validate_shacl)
+        result = ingest.load(workspace, [cases], validate=current.validate_shacl)
         return sum(1 for change in result.changes if not change.unchanged)
     finally:
-        store.close()
+        workspace.close()
 
 
 @app.command()
@@ -697,11 +474,11 @@ def serve(
 
     import uvicorn
 
-    settings = Settings()
+    current = settings()
     with handled():
-        loaded = first_start(settings)
+        loaded = first_start(current)
     if loaded:
-        err.print(f"first start: loaded {loaded} documents from {default_cases_dir(settings)}")
+        err.print(f"first start: loaded {loaded} documents from {default_cases_dir(current)}")
     if workers > 1:
         # Each worker imports the app factory and reads its settings from the environment.
         os.environ["CASEGRAPH_READ_ONLY"] = "true"
@@ -715,8 +492,22 @@ def serve(
         workers=workers,
         log_level=log_level,
         access_log=False,
+        timeout_graceful_shutdown=5,
     )
 
 
 def main() -> None:  # pragma: no cover - console entry
     app()
+
+
+__all__ = [
+    "EXIT_BACKEND",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "app",
+    "default_cases_dir",
+    "exit_code",
+    "first_start",
+    "main",
+]

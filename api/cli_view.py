@@ -11,16 +11,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 
-from graph.projection import project_store
+from api import cli_common
+from api.cli_common import app
 from graph.views.build import (
-    GraphIndex,
     GraphInput,
     TimelineInput,
     case_view,
@@ -44,32 +44,31 @@ LinkBase = Annotated[
 ]
 
 
-def _cli() -> ModuleType:
-    """`api.cli` (its console, `handled()` and exit codes); it imports this module, so late."""
-    from api import cli
+@contextlib.contextmanager
+def _index() -> Iterator[Any]:
+    """The read model as the views' index (the last published version, read-only)."""
+    from graph.readmodel.view_index import StoredIndex
 
-    return cli
-
-
-def _index() -> GraphIndex:
-    with _cli().open_store(read_only=True) as store:
-        return GraphIndex(project_store(store))
+    with cli_common.open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
+        yield StoredIndex(conn)
 
 
 def _check(output: Path, link_base: str | None) -> str | None:
     """Refuse a directory, a missing parent folder or a relative link base (usage errors)."""
     if output.is_dir():
-        _cli().err.print(f"{output} is a directory; give a file name, e.g. {output / 'view.html'}")
-        raise typer.Exit(_cli().EXIT_USAGE)
+        cli_common.err.print(
+            f"{output} is a directory; give a file name, e.g. {output / 'view.html'}"
+        )
+        raise typer.Exit(cli_common.EXIT_USAGE)
     if not output.parent.is_dir():
-        _cli().err.print(f"{output.parent} does not exist")
-        raise typer.Exit(_cli().EXIT_USAGE)
+        cli_common.err.print(f"{output.parent} does not exist")
+        raise typer.Exit(cli_common.EXIT_USAGE)
     if link_base is None:
         return None
     parts = urlsplit(link_base)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        _cli().err.print(f"--link-base must be an absolute http(s) URL, not {link_base!r}")
-        raise typer.Exit(_cli().EXIT_USAGE)
+        cli_common.err.print(f"--link-base must be an absolute http(s) URL, not {link_base!r}")
+        raise typer.Exit(cli_common.EXIT_USAGE)
     return link_base.rstrip("/")
 
 
@@ -91,7 +90,7 @@ def write_atomically(output: Path, text: str) -> None:
 
 def _export(view: GraphInput | TimelineInput, output: Path, link_base: str | None) -> None:
     write_atomically(output, render_view(view, link_base=link_base, export=True))
-    _cli().err.print(f"wrote {output}")
+    cli_common.err.print(f"wrote {output}")
 
 
 @view_app.command("case")
@@ -102,8 +101,8 @@ def view_case(
 ) -> None:
     """The graph of a case."""
     base = _check(output, link_base)
-    with _cli().handled():
-        _export(case_view(_index(), case_id), output, base)
+    with cli_common.handled(), _index() as index:
+        _export(case_view(index, case_id), output, base)
 
 
 @view_app.command("entity")
@@ -115,8 +114,8 @@ def view_entity(
 ) -> None:
     """An entity and everything within DEPTH relationships of it."""
     base = _check(output, link_base)
-    with _cli().handled():
-        _export(entity_view(_index(), entity_id, depth), output, base)
+    with cli_common.handled(), _index() as index:
+        _export(entity_view(index, entity_id, depth), output, base)
 
 
 @view_app.command("chain")
@@ -129,8 +128,8 @@ def view_chain(
 ) -> None:
     """Every causal chain from FROM to TO."""
     base = _check(output, link_base)
-    with _cli().handled():
-        _export(chain_view(_index(), from_id, to_id, max_depth), output, base)
+    with cli_common.handled(), _index() as index:
+        _export(chain_view(index, from_id, to_id, max_depth), output, base)
 
 
 @view_app.command("timeline")
@@ -147,11 +146,13 @@ def view_timeline(
 ) -> None:
     """The timeline of a case: its events in lanes, and its observation series."""
     base = _check(output, link_base)
-    with _cli().handled():
+    with cli_common.handled(), _index() as index:
         view = timeline_for_case(
-            _index(), case_id, series=series or (), group="case" if by_case else "actor"
+            index, case_id, series=series or (), group="case" if by_case else "actor"
         )
         _export(view, output, base)
 
+
+app.add_typer(view_app, name="view")
 
 __all__ = ["view_app", "write_atomically"]

@@ -1,118 +1,74 @@
-"""What routes receive: the app's state and the resources in it, handed out by yield dependencies.
+"""What routes receive: the app's state, handed out by dependencies.
 
-The store is shared by every request, guarded by a readers-writer lock: reads run concurrently
-(Oxigraph reads are thread-safe and release the GIL), a write (SPARQL update, Graph Store
-write) waits for the readers, then recomputes the derived graph, the catalog and the Cypher
-projection while no reader can see a half-done state.
+Reads take no lock. REST, views and Linked Data read the read model (SQLite, one read
+transaction per request: the last committed version); SPARQL reads the last published
+snapshot of the store, in worker processes. A write (SPARQL Update, Graph Store, `POST
+/api/load`, `DELETE /api/graphs/...`) holds the one write lock while it runs — on a worker
+thread, so readers go on answering from the previous version until it publishes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hmac
-import queue
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
-from api.catalog import Catalog
 from api.problems import Forbidden, Unauthorized
 from api.settings import Settings
-from graph.store import Store
-from ontology.errors import BackendUnavailable, StoreLocked
-
-T = TypeVar("T")
-
-
-class RWLock:
-    """Many readers or one writer; a waiting writer holds back new readers."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._waiting_writers = 0
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._waiting_writers:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if self._readers == 0:
-                    self._cond.notify_all()
-
-    @contextlib.contextmanager
-    def write(self, timeout_s: float) -> Iterator[None]:
-        with self._cond:
-            self._waiting_writers += 1
-            try:
-                ok = self._cond.wait_for(
-                    lambda: not self._writer and self._readers == 0, timeout=timeout_s
-                )
-            finally:
-                self._waiting_writers -= 1
-            if not ok:
-                self._cond.notify_all()
-                raise BackendUnavailable(
-                    f"the store is busy: a write waited {timeout_s:g} s for running queries"
-                )
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
+from graph.store import Dataset
+from graph.workspace import Workspace
+from ontology.errors import StoreLocked
 
 
-class QueryPool:
-    """A few daemon threads that run SPARQL queries.
+class ResponseCache:
+    """Encoded responses of the current version, least recently used dropped past a byte cap."""
 
-    pyoxigraph cannot cancel a query, so a request that times out abandons its query, which runs
-    on to its end here. Daemon threads (unlike `ThreadPoolExecutor`'s, which the interpreter
-    joins at exit) let the server stop even while such a query is still running.
-    """
+    def __init__(self, max_bytes: int = 64 << 20) -> None:
+        self.max_bytes = max_bytes
+        self.version: int | None = None
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
 
-    def __init__(self, workers: int = 4) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._threads = [
-            threading.Thread(target=self._work, name=f"sparql-{i}", daemon=True)
-            for i in range(workers)
-        ]
-        for thread in self._threads:
-            thread.start()
+    def get(self, version: int | None, key: str) -> bytes | None:
+        with self._lock:
+            if version != self.version:
+                return None
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        future: Future[T] = Future()
-        self._jobs.put((future, functools.partial(fn, *args)))
-        return future
+    def put(self, version: int | None, key: str, data: bytes) -> None:
+        with self._lock:
+            if version != self.version:
+                self._items.clear()
+                self._size = 0
+                self.version = version
+            if len(data) > self.max_bytes // 8:
+                return
+            previous = self._items.pop(key, None)
+            self._size -= len(previous) if previous is not None else 0
+            self._items[key] = data
+            self._size += len(data)
+            while self._size > self.max_bytes and self._items:
+                _key, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
 
-    def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            future, call = job
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(call())
-            except BaseException as e:
-                future.set_exception(e)
 
-    def shutdown(self) -> None:
-        for _thread in self._threads:
-            self._jobs.put(None)
+@dataclass(slots=True)
+class EngineState:
+    """What `/api/health` says of one property-graph engine."""
+
+    name: str
+    state: str = "starting"
+    """`starting`, `syncing`, `ok`, `failed` or `unavailable`."""
+    reason: str | None = None
+    version: int | None = None
 
 
 @dataclass(slots=True)
@@ -120,34 +76,40 @@ class AppState:
     """Everything the lifespan opens; one per app."""
 
     settings: Settings
-    store: Store
-    catalog: Catalog
-    lock: RWLock = field(default_factory=RWLock)
-    sparql_pool: QueryPool = field(default_factory=QueryPool)
-    visible: list[Any] = field(default_factory=list)
-    """The graphs SPARQL queries see, as of the last completed write (ox.NamedNode)."""
+    workspace: Workspace
+    snapshot: Dataset
+    """The last published version of the store (read-only): what SPARQL-side reads use."""
+    version: int
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: ResponseCache = field(default_factory=ResponseCache)
+    queries: Any = None
+    """The SPARQL worker pool (`graph.query_workers.QueryWorkers`), or None."""
     cypher: Any = None
     """The configured `graph.cypher` backend, or None when it could not be opened."""
     cypher_error: str | None = None
     sync_backends: list[Any] = field(default_factory=list)
+    engines: dict[str, EngineState] = field(default_factory=dict)
+    store_error: str | None = None
+    derived: dict[str, Any] = field(default_factory=dict)
+    """Values computed once per version (the views' causal graph), keyed with the version."""
+
+    def publish(self, version: int) -> None:
+        """A write published `version`: readers move to it."""
+        if version == self.version:
+            return
+        self.snapshot = self.workspace.store.snapshot()
+        self.version = version
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     state = request.app.state.casegraph
     assert isinstance(state, AppState)
     return state
 
 
 State = Annotated[AppState, Depends(get_state)]
-
-
-def reading(state: State) -> Iterator[AppState]:
-    """The state, with the store held for reading until the response is built."""
-    with state.lock.read():
-        yield state
-
-
-Reading = Annotated[AppState, Depends(reading)]
+Reading = State
+"""Reads take no lock; the name stays for the routes that say what they do."""
 
 
 def check_write_token(state: AppState, authorization: str | None) -> None:
@@ -162,7 +124,7 @@ def check_write_token(state: AppState, authorization: str | None) -> None:
         raise Forbidden("writes are disabled: the server has no CASEGRAPH_WRITE_TOKEN")
     if not hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode()):
         raise Forbidden("the token is not valid for writes")
-    if state.store.read_only:
+    if state.workspace.store.read_only:
         raise StoreLocked(
             "this server opened the store read-only (several workers); "
             "run one worker to accept writes"
@@ -173,7 +135,7 @@ def require_write_token(
     state: State,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> None:
-    """The dependency form of `check_write_token`."""
+    """The dependency form of `check_write_token` (runs before the body is read)."""
     check_write_token(state, authorization)
 
 
@@ -182,13 +144,12 @@ WriteAllowed = Annotated[None, Depends(require_write_token)]
 
 __all__ = [
     "AppState",
-    "QueryPool",
-    "RWLock",
+    "EngineState",
     "Reading",
+    "ResponseCache",
     "State",
     "WriteAllowed",
     "check_write_token",
     "get_state",
-    "reading",
     "require_write_token",
 ]

@@ -6,6 +6,7 @@
     ├── QueryError                        400  (SPARQL or Cypher syntax, a read-only violation)
     │   └── QueryTimeout                  503  (defined here: the query ran past its time)
     ├── NotFound                          404
+    ├── Conflict                          409  (casegraph's own graphs; dangling references)
     ├── StoreLocked                       503  (the store is open read-only or held elsewhere)
     ├── BackendUnavailable                503
     └── HTTPProblem                       its own `status` (defined here: protocol errors)
@@ -37,9 +38,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ontology.errors import (
     BackendUnavailable,
     CasegraphError,
+    Conflict,
     LoadError,
     NotFound,
     QueryError,
+    QueryTimeout,
+    ResultTooLarge,
     StoreLocked,
     ValidationError,
 )
@@ -48,10 +52,6 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://w3id.org/casegraph/problems/"
 
 log = logging.getLogger("casegraph.api")
-
-
-class QueryTimeout(QueryError):
-    """The query did not finish within `query_timeout_s`."""
 
 
 class HTTPProblem(CasegraphError):
@@ -112,12 +112,16 @@ def status_of(error: CasegraphError) -> int:
         return int(error.status)
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, Conflict):
+        return 409
     if isinstance(error, ValidationError):
         return 422
     if isinstance(error, LoadError):
         return 400
     if isinstance(error, QueryTimeout):
         return 503
+    if isinstance(error, ResultTooLarge):
+        return 413
     if isinstance(error, QueryError):
         return 400
     if isinstance(error, StoreLocked | BackendUnavailable):

@@ -51,6 +51,9 @@ class Summary(Model):
     end: str | None = Field(description="Latest possible end (ISO date); null if open or undated.")
     date_edtf: str | None = Field(description="The date as recorded (EDTF).")
     status: str | None = Field(description="VERIFIED, REPORTED(S00) or UNVERIFIED.")
+    value: float | int | str | None = Field(
+        default=None, description="An observation's value (observations only)."
+    )
 
 
 class SummaryPage(Model):
@@ -90,6 +93,15 @@ class ClaimPage(Model):
     total: int
 
 
+class TemporalRelationOut(Model):
+    relation: str = Field(examples=["time:intervalBefore"])
+    direction: Literal["out", "in"] = Field(
+        description="`out`: the entity is the relation's first interval; `in`: the second."
+    )
+    certain: bool = Field(description="False when uncertain dates only make it possible.")
+    target: Summary
+
+
 class EntityDetail(Summary):
     model_config = ConfigDict(
         extra="forbid",
@@ -116,19 +128,41 @@ class EntityDetail(Summary):
     claims: list[ClaimOut]
     sources: list[Summary]
     same_as: list[str] = Field(description="Wikidata and other equivalent IRIs.")
+    temporal: list[TemporalRelationOut] = Field(
+        default_factory=list,
+        description="Allen relations derived from the dates, with the entity at either end.",
+    )
+
+
+class EngineHealth(Model):
+    state: Literal["starting", "syncing", "ok", "failed", "unavailable"]
+    reason: str | None = Field(default=None, description="Why it failed or is unavailable.")
+    version: int | None = Field(default=None, description="The store version it holds.")
 
 
 class Health(Model):
+    """The store answers (else 503); the engines' states, each with its reason."""
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"status": "ok", "triples": 48210, "cypher_backend": "falkordb"}]
+            "examples": [
+                {
+                    "status": "ok",
+                    "triples": 48210,
+                    "version": 12,
+                    "cypher_backend": "falkordb",
+                    "engines": {"falkordb": {"state": "ok", "reason": None, "version": 12}},
+                }
+            ]
         },
     )
 
     status: Literal["ok"]
     triples: int
+    version: int = Field(description="The store version readers see.")
     cypher_backend: str
+    engines: dict[str, EngineHealth] = Field(default_factory=dict)
 
 
 class CaseSummary(Summary):
@@ -194,6 +228,44 @@ class GraphInfo(Model):
     loader: str
     triples: int
     loaded_at: str
+    revision: int = Field(default=1, description="How many writes changed it.")
+
+
+class LoadedGraph(Model):
+    name: str
+    graph: str = Field(description='The graph\'s IRI ("" for the default graph).')
+    added: int
+    removed: int
+    status: Literal["loaded", "unchanged", "dropped"]
+
+
+class LoadReport(Model):
+    """What a load or a drop did."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "graphs": [
+                        {
+                            "name": "mexico.yaml",
+                            "graph": "https://w3id.org/casegraph/graph/doc/mexico.yaml",
+                            "added": 1200,
+                            "removed": 0,
+                            "status": "loaded",
+                        }
+                    ],
+                    "version": 3,
+                    "warnings": [],
+                }
+            ]
+        },
+    )
+
+    graphs: list[LoadedGraph]
+    version: int | None
+    warnings: list[str] = Field(default_factory=list)
 
 
 class Stats(Model):
@@ -202,6 +274,25 @@ class Stats(Model):
     claims: int
     classes: dict[str, int]
     graphs: list[GraphInfo]
+
+
+class SeriesPoint(Model):
+    observation: Summary
+    start: str | None = Field(description="Earliest date of the period observed.")
+    end: str | None = Field(description="Latest date of the period observed.")
+    date_edtf: str | None
+    value: float | int | str | None
+    qualifier: str | None = Field(description="exact, approximate, at-least, ...")
+    places: list[Summary]
+    sources: list[Summary]
+
+
+class Series(Model):
+    """A measure and its observations in date order."""
+
+    measure: Summary
+    points: list[SeriesPoint]
+    total: int
 
 
 class ChainClaim(Model):
@@ -296,13 +387,19 @@ __all__ = [
     "Comparison",
     "CypherRequest",
     "CypherResult",
+    "EngineHealth",
     "EntityDetail",
     "Health",
+    "LoadReport",
+    "LoadedGraph",
     "Neighborhood",
     "ReachedList",
+    "Series",
+    "SeriesPoint",
     "SourceDetail",
     "SourcePage",
     "Stats",
     "Summary",
     "SummaryPage",
+    "TemporalRelationOut",
 ]

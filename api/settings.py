@@ -32,7 +32,15 @@ class Settings(BaseSettings):
     write_token: SecretStr | None = Field(
         default=None, description="Bearer token required for SPARQL updates and graph writes."
     )
-    query_timeout_s: float = Field(default=30.0, gt=0)
+    query_timeout_s: float = Field(
+        default=10.0, gt=0, description="Deadline of a SPARQL or Cypher query, in seconds."
+    )
+    max_result_bytes: int = Field(
+        default=256 << 20, ge=0, description="Largest SPARQL result served (0: no cap)."
+    )
+    sparql_workers: int = Field(
+        default=2, ge=0, description="Worker processes that run SPARQL queries (0: in-process)."
+    )
     read_only: bool = Field(
         default=False,
         description="Open the store read-only (set by `casegraph serve --workers N`, N > 1); "

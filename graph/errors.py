@@ -3,6 +3,7 @@
 from ontology.errors import (
     BackendUnavailable,
     CasegraphError,
+    Conflict,
     LoadError,
     NotFound,
     QueryError,
@@ -13,6 +14,7 @@ from ontology.errors import (
 __all__ = [
     "BackendUnavailable",
     "CasegraphError",
+    "Conflict",
     "LoadError",
     "NotFound",
     "QueryError",

@@ -23,7 +23,7 @@ from typing import Final, Literal
 import pyoxigraph as ox
 
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord, Scalar
-from graph.store import Store
+from graph.store import Dataset
 from ontology.namespaces import CG, CGG, CGID, DCTERMS, RDF, RDFS, SKOS, WD, XSD, split_entity_iri
 from ontology.vocab import CLASSES, OBJECT_PROPERTIES, class_chain, upper_snake
 
@@ -120,7 +120,7 @@ _INT_TYPES: Final = {
 
 
 @dataclass(slots=True)
-class _Subject:
+class Subject:
     classes: set[str] = field(default_factory=set)
     literals: dict[str, list[ox.Literal]] = field(default_factory=lambda: defaultdict(list))
     links: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -147,12 +147,12 @@ def project_graph(triples: Iterable[ox.Triple], *, types: Types | None = None) -
     return project_graph_detailed(triples, types=types).projection
 
 
-def project_store(store: Store) -> Projection:
+def project_store(store: Dataset) -> Projection:
     """The projection of the whole visible dataset (every document, and the temporal relations)."""
     return project_graph(_store_triples(store))
 
 
-def project_document(store: Store, graph_iri: str, *, types: Types | None = None) -> Projection:
+def project_document(store: Dataset, graph_iri: str, *, types: Types | None = None) -> Projection:
     """What one registered graph contributes (the derived graph: its temporal relations only).
 
     Relationships to entities defined in other documents are kept (their classes come from the
@@ -219,7 +219,7 @@ def project_graph_detailed(
     )
 
 
-def store_types(store: Store) -> dict[str, set[str]]:
+def store_types(store: Dataset) -> dict[str, set[str]]:
     """Every entity IRI of the visible dataset -> its `cg:` classes (the closure included)."""
     types: dict[str, set[str]] = defaultdict(set)
     for row in store.select(_TYPES_QUERY):
@@ -235,27 +235,20 @@ SELECT DISTINCT ?s ?c WHERE {{
 """
 
 
-def document_triples(store: Store, graph_iri: str) -> Iterator[ox.Triple]:
+def document_triples(store: Dataset, graph_iri: str) -> Iterator[ox.Triple]:
     """The triples of a registered graph that the projection reads.
 
-    For the derived graph (`cgg:derived/...`) these are only the `cg:TemporalRelation` nodes: its
-    direct causal triples and class closure would duplicate what the documents give.
+    Nothing of a derived graph (`cgg:derived/...`: class closure and direct causal edges, which
+    would duplicate what the documents give); all of the others, the temporal graph included.
     """
-    if not graph_iri.startswith(_DERIVED_PREFIX):
-        yield from store.graph_triples(graph_iri)
+    if graph_iri.startswith(_DERIVED_PREFIX):
         return
-    triples = list(store.graph_triples(graph_iri))
-    temporal = {
-        t.subject
-        for t in triples
-        if t.predicate.value == _TYPE and t.object == ox.NamedNode(_TEMPORAL_RELATION)
-    }
-    yield from (t for t in triples if t.subject in temporal)
+    yield from store.graph_triples(graph_iri)
 
 
-def _store_triples(store: Store) -> Iterator[ox.Triple]:
+def _store_triples(store: Dataset) -> Iterator[ox.Triple]:
     for doc in store.documents():
-        if doc.kind != "ontology":
+        if doc.kind not in {"ontology", "derived"}:
             yield from document_triples(store, doc.graph)
 
 
@@ -282,8 +275,8 @@ def entity_ids(iris: Iterable[str]) -> dict[str, str]:
 # -- nodes --------------------------------------------------------------------------------------
 
 
-def _collect(triples: Iterable[ox.Triple]) -> dict[str, _Subject]:
-    subjects: dict[str, _Subject] = {}
+def _collect(triples: Iterable[ox.Triple]) -> dict[str, Subject]:
+    subjects: dict[str, Subject] = {}
     prefix, rdf_type = CGID, _TYPE
     for triple in triples:
         subject = triple.subject
@@ -294,7 +287,7 @@ def _collect(triples: Iterable[ox.Triple]) -> dict[str, _Subject]:
             continue
         entry = subjects.get(key)
         if entry is None:
-            entry = subjects[key] = _Subject()
+            entry = subjects[key] = Subject()
         predicate, obj = triple.predicate.value, triple.object
         if isinstance(obj, ox.Literal):
             entry.literals[predicate].append(obj)
@@ -328,7 +321,7 @@ def labels_for(classes: Iterable[str]) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def _node(iri: str, node_id: str, subject: _Subject, classes: set[str]) -> NodeRecord | None:
+def _node(iri: str, node_id: str, subject: Subject, classes: set[str]) -> NodeRecord | None:
     local = [c for c in (_cg_class(iri) for iri in classes) if c is not None]
     specific = most_specific(local)
     split = split_entity_iri(iri)
@@ -482,7 +475,7 @@ def _relationship_type(predicate: str) -> str | None:
 
 
 def _claim_relationships(
-    node: NodeRecord, subject: _Subject, ids: Mapping[str, str]
+    node: NodeRecord, subject: Subject, ids: Mapping[str, str]
 ) -> Iterator[RelRecord]:
     """The direct `cause -[RELATION]-> effect` relationship a claim stands for."""
     relations = subject.links.get(f"{CG}relation", [])
@@ -520,7 +513,7 @@ def _slugs(iris: Iterable[str], ids: Mapping[str, str]) -> list[str]:
     return sorted(out)
 
 
-def _temporal_relationship(subject: _Subject, ids: Mapping[str, str]) -> RelRecord | None:
+def _temporal_relationship(subject: Subject, ids: Mapping[str, str]) -> RelRecord | None:
     sources = subject.links.get(f"{CG}relFrom", [])
     targets = subject.links.get(f"{CG}relTo", [])
     relations = subject.links.get(f"{CG}allenRelation", [])
@@ -535,6 +528,72 @@ def _temporal_relationship(subject: _Subject, ids: Mapping[str, str]) -> RelReco
         key="" if certain else "possible",
         properties={"certain": certain},
     )
+
+
+# -- one subject at a time (the read model's incremental path) -------------------------------------
+
+
+def subject_of(items: Iterable[tuple[str, ox.NamedNode | ox.Literal]]) -> Subject:
+    """The classes, literals and links of one subject, from its (predicate, object) pairs."""
+    entry = Subject()
+    for predicate, obj in items:
+        if isinstance(obj, ox.Literal):
+            entry.literals[predicate].append(obj)
+        elif predicate == _TYPE:
+            entry.classes.add(obj.value)
+        else:
+            entry.links[predicate].append(obj.value)
+    return entry
+
+
+def node_of(iri: str, node_id: str, subject: Subject) -> NodeRecord | None:
+    """The node a subject projects to (`node_id` given), or None when it is no node."""
+    classes = {c for c in subject.classes if _cg_class(c) is not None}
+    if not classes or _TEMPORAL_RELATION in classes or split_entity_iri(iri) is None:
+        return None
+    return _node(iri, node_id, subject, classes)
+
+
+def is_node_subject(iri: str, subject: Subject) -> bool:
+    """Whether `node_of` gives a node for this subject (without building it)."""
+    classes = {c for c in subject.classes if _cg_class(c) is not None}
+    return bool(classes) and _TEMPORAL_RELATION not in classes and split_entity_iri(iri) is not None
+
+
+def relationships_of(
+    node: NodeRecord | None, subject: Subject, ids: Mapping[str, str]
+) -> list[RelRecord]:
+    """The relationships a subject owns: its links to nodes, its claim edge, or (a temporal
+    relation node) its interval relationship. `ids` maps the IRIs it refers to, that are
+    nodes, to their node ids."""
+    rels: dict[tuple[str, str, str, str], RelRecord] = {}
+    if node is not None:
+        for predicate, objects in subject.links.items():
+            rel_type = _relationship_type(predicate)
+            if rel_type is None:
+                continue
+            for target in objects:
+                if target in ids:
+                    rel = RelRecord(rel_type, node.id, ids[target])
+                    rels.setdefault((rel.type, rel.source, rel.target, rel.key), rel)
+        if "Claim" in node.labels:
+            for rel in _claim_relationships(node, subject, ids):
+                rels.setdefault((rel.type, rel.source, rel.target, rel.key), rel)
+    elif _TEMPORAL_RELATION in subject.classes:
+        temporal = _temporal_relationship(subject, ids)
+        if temporal is not None:
+            rels[(temporal.type, temporal.source, temporal.target, temporal.key)] = temporal
+    return [rels[key] for key in sorted(rels)]
+
+
+def referenced(subject: Subject) -> set[str]:
+    """The entity IRIs a subject's relationships may point at."""
+    return {
+        target
+        for objects in subject.links.values()
+        for target in objects
+        if target.startswith(CGID)
+    }
 
 
 def is_derived(rel: RelRecord) -> bool:
@@ -660,17 +719,23 @@ __all__ = [
     "RESERVED",
     "STATUS_NAMES",
     "Projected",
+    "Subject",
     "Types",
     "document_triples",
     "entity_ids",
     "is_derived",
+    "is_node_subject",
     "labels_for",
     "literal",
     "most_specific",
+    "node_of",
     "project_document",
     "project_graph",
     "project_graph_detailed",
     "project_store",
+    "referenced",
+    "relationships_of",
     "store_types",
+    "subject_of",
     "to_rdf",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.store import Store
+from graph.store import Dataset
 from ontology.namespaces import CG
 
 CLASS_COUNTS = f"""
@@ -13,7 +13,7 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
 """
 
 
-def class_counts(store: Store) -> dict[str, int]:
+def class_counts(store: Dataset) -> dict[str, int]:
     """`{"Event": 120, "MilitaryOperation": 3, ...}` (local names of `cg:` classes)."""
     return {
         row["class"].value.removeprefix(CG): int(row["n"].value)

@@ -1,56 +1,39 @@
-"""Keep a Cypher engine equal to the projection of the RDF store, writing only what changed.
+"""Keep a Cypher engine equal to the read model's property graph, writing only what changed.
 
-The store swaps a document's physical graph on every load that changes it, so "which graph was
-last synced for each document" tells what changed. A small state file next to the store
-(`<data_dir>/sync-<engine>.json`) records, per document, that graph, the node ids and
-relationship keys it contributed, and the entities it referred to that were not nodes yet; and,
-for the whole engine, a hash of every node and relationship as written.
+The read model keeps the projected nodes and relationships (`node`, `rel`) and logs, for every
+node id and relationship key, the store version that last changed it (`pg_change`). Each
+engine's row in the `engine` table says up to which version it is synced. A sync then:
 
-A sync then:
+- incremental: takes the keys changed since that version; deletes the relationships that are
+  gone, deletes (detaching) every changed node, writes the changed nodes that still exist and
+  every relationship that changed or touches a rewritten node. Replaying it is harmless, so a
+  sync killed half-way is repaired by the next one (its version was not advanced).
+- full (`full=True`, a first sync, or an engine marked dirty): marks the engine dirty, clears
+  it, writes every node then every relationship in batches, and marks it clean at the version.
+  A full sync killed half-way leaves the engine dirty, so the next sync is full again.
 
-1. projects the documents that changed (and those sharing nodes with them, so that a node
-   described by two documents is written whole);
-2. deletes the relationships and nodes no document contributes any more (a node goes only
-   when no document defines it), and deletes the nodes whose labels or properties changed
-   (so that a removed label or property does not linger);
-3. writes the nodes that are new or changed, then the relationships that are new, changed, or
-   attached to a node just (re)written, which may come from documents that did not change.
-
-`full=True` clears the engine and writes everything. `check` compares the engine with the
-projection of the store: node counts per label, relationship counts per type, and a fixed
-sample of nodes.
+`check` compares the engine with the read model: node counts per label, relationship counts
+per type, and a fixed sample of nodes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
+import sqlite3
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final, Protocol
 
-import pyoxigraph as ox
+from graph.readmodel.db import ReadModel
+from graph.readmodel.pg import decode_node, decode_rel, split_rel_change_key
+from graph.records import NodeRecord, Projection, RelRecord
 
-from graph.projection import (
-    Projected,
-    Types,
-    document_triples,
-    project_graph_detailed,
-    project_store,
-    store_types,
-)
-from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
-from graph.store import DocumentGraph, Store
-
-STATE_VERSION: Final = 1
-"""Bump when the projection rules change: a state file of another version forces a full sync."""
-
-type RelKey = tuple[str, str, str, str]
-"""(type, source id, target id, key): what identifies a relationship."""
+BATCH: Final = 10_000
+FULL_RATIO: Final = 0.5
+"""An incremental sync touching more than this share of the graph is done as a full one."""
+SAMPLE_SIZE: Final = 50
 
 
 class SyncTarget(Protocol):
@@ -77,8 +60,8 @@ class SyncReport:
 
     backend: str
     full: bool
-    documents: list[str] = field(default_factory=list)
-    removed_documents: list[str] = field(default_factory=list)
+    version: int = 0
+    from_version: int | None = None
     nodes_written: int = 0
     relationships_written: int = 0
     nodes_deleted: int = 0
@@ -87,12 +70,18 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.documents or self.removed_documents or self.full)
+        return bool(
+            self.full
+            or self.nodes_written
+            or self.relationships_written
+            or self.nodes_deleted
+            or self.relationships_deleted
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Drift:
-    """One difference between the store's projection and the engine."""
+    """One difference between the read model's property graph and the engine."""
 
     what: str
     """`label`, `type` (relationship type), `node` (a sampled node) or `total`."""
@@ -103,7 +92,7 @@ class Drift:
 
 @dataclass(slots=True)
 class CheckReport:
-    """The comparison of the engine with the projection of the store."""
+    """The comparison of the engine with the read model."""
 
     backend: str
     nodes: int
@@ -116,60 +105,6 @@ class CheckReport:
         return not self.drift
 
 
-# -- the state file ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _DocState:
-    graph: str
-    nodes: set[str]
-    rels: set[RelKey]
-    dangling: set[str]
-
-
-@dataclass(slots=True)
-class _State:
-    store: str
-    docs: dict[str, _DocState] = field(default_factory=dict)
-    node_hashes: dict[str, str] = field(default_factory=dict)
-    rel_hashes: dict[RelKey, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "version": STATE_VERSION,
-            "store": self.store,
-            "documents": {
-                name: {
-                    "graph": doc.graph,
-                    "nodes": sorted(doc.nodes),
-                    "relationships": sorted(list(rel) for rel in doc.rels),
-                    "dangling": sorted(doc.dangling),
-                }
-                for name, doc in sorted(self.docs.items())
-            },
-            "node_hashes": dict(sorted(self.node_hashes.items())),
-            "relationship_hashes": sorted([*key, value] for key, value in self.rel_hashes.items()),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> _State:
-        state = cls(store=str(data["store"]))
-        for name, doc in data["documents"].items():
-            state.docs[name] = _DocState(
-                graph=doc["graph"],
-                nodes=set(doc["nodes"]),
-                rels={_rel_key(rel) for rel in doc["relationships"]},
-                dangling=set(doc["dangling"]),
-            )
-        state.node_hashes = dict(data["node_hashes"])
-        state.rel_hashes = {_rel_key(row[:4]): row[4] for row in data["relationship_hashes"]}
-        return state
-
-
-def _rel_key(row: Sequence[str]) -> RelKey:
-    return (str(row[0]), str(row[1]), str(row[2]), str(row[3]))
-
-
 def backend_name(backend: object) -> str:
     """`falkordb`, `neo4j`, ...: the backend's `name`, else its class name in lower case."""
     name = getattr(backend, "name", None)
@@ -178,342 +113,178 @@ def backend_name(backend: object) -> str:
     return type(backend).__name__.lower().removesuffix("backend")
 
 
-def state_path(store: Store, backend: object) -> Path | None:
-    """`<data_dir>/sync-<backend>.json`, the data dir being the store's parent folder."""
-    if store.path is None:
-        return None
-    return store.path.parent / f"sync-{backend_name(backend)}.json"
+# -- reading the property graph out of the read model ------------------------------------------
 
 
-def _load_state(path: Path | None, store: Store) -> _State | None:
-    if path is None or not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != STATE_VERSION or data.get("store") != _store_id(store):
-            return None
-        return _State.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return None
-
-
-def _save_state(path: Path | None, state: _State) -> None:
-    if path is None:
+def iter_nodes(conn: sqlite3.Connection, ids: Iterable[str] | None = None) -> Iterator[NodeRecord]:
+    """Every node (or those of `ids`), streamed."""
+    if ids is None:
+        for (record,) in conn.execute("SELECT record FROM node WHERE record != x'' ORDER BY id"):
+            yield decode_node(record)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(state.to_json(), ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
+    items = sorted(set(ids))
+    for start in range(0, len(items), 500):
+        chunk = items[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for (record,) in conn.execute(
+            f"SELECT record FROM node WHERE id IN ({marks}) AND record != x''", chunk
+        ):
+            yield decode_node(record)
 
 
-def _store_id(store: Store) -> str:
-    return str(store.path.resolve()) if store.path is not None else "memory"
+def iter_relationships(conn: sqlite3.Connection) -> Iterator[RelRecord]:
+    """Every relationship whose two ends are nodes, streamed."""
+    for (record,) in conn.execute("SELECT record FROM rel ORDER BY type, src, dst, key"):
+        yield decode_rel(record)
 
 
-# -- hashing -------------------------------------------------------------------------------------
+def projection(conn: sqlite3.Connection) -> Projection:
+    """The whole property graph in memory (small graphs: tests, views)."""
+    return Projection(tuple(iter_nodes(conn)), tuple(iter_relationships(conn)))
 
 
-def _plain(value: PropertyValue) -> object:
-    if isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return {"date": str(value)}
-
-
-def _digest(payload: object) -> str:
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def node_hash(node: NodeRecord) -> str:
-    return _digest([list(node.labels), {k: _plain(v) for k, v in node.properties.items()}])
-
-
-def rel_hash(rel: RelRecord) -> str:
-    return _digest({k: _plain(v) for k, v in rel.properties.items()})
-
-
-def rel_key(rel: RelRecord) -> RelKey:
-    return (rel.type, rel.source, rel.target, rel.key)
+def _batches[T](items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # -- sync ----------------------------------------------------------------------------------------
 
 
-def _documents(store: Store) -> dict[str, DocumentGraph]:
-    """The registered documents by name (the ontology left out: it has no entities)."""
-    return {doc.name: doc for doc in store.documents() if doc.kind != "ontology"}
+def _engine_row(model: ReadModel, name: str) -> tuple[int, str] | None:
+    row = (
+        model.connection()
+        .execute("SELECT version, state FROM engine WHERE name=?", (name,))
+        .fetchone()
+    )
+    return (int(row[0]), str(row[1])) if row else None
 
 
-def sync(
-    store: Store, backend: SyncTarget, *, full: bool = False, state_file: Path | None = None
-) -> SyncReport:
-    """Bring the engine up to date with the store, incrementally unless `full` (see module doc).
+def _set_engine(model: ReadModel, name: str, version: int, state: str) -> None:
+    model.execute(
+        "INSERT INTO engine (name, version, state) VALUES (?,?,?) ON CONFLICT(name) DO "
+        "UPDATE SET version=excluded.version, state=excluded.state",
+        (name, version, state),
+    )
 
-    The state lives in `state_file` (default `<data_dir>/sync-<backend>.json`); an in-memory
-    store has no data dir, so every sync of one is full.
-    """
+
+def sync(model: ReadModel, backend: SyncTarget, *, full: bool = False) -> SyncReport:
+    """Bring the engine up to the read model's version (see the module doc)."""
     started = time.perf_counter()
     name = backend_name(backend)
-    path = state_file or state_path(store, backend)
-    state = None if full else _load_state(path, store)
-    if (
-        state is not None
-        and state.node_hashes
-        and not any(_engine_counts(backend.counts())[0].values())
-    ):
-        state = None  # the engine was emptied behind our back
-    replace = None
-    if state is None:
-        full = True
-        replace = _bulk_path(backend)
-        if replace is None:
-            backend.clear()
-        state = _State(store=_store_id(store))
-    backend.ensure_schema()
-    report = SyncReport(backend=name, full=full)
-    docs = _documents(store)
-    changed = sorted(
-        n for n, d in docs.items() if n not in state.docs or state.docs[n].graph != d.graph
-    )
-    removed = sorted(n for n in state.docs if n not in docs)
-    report.documents, report.removed_documents = changed, removed
-    if not changed and not removed:
-        if replace is not None:
-            replace((), ())  # a full sync of an empty store empties the engine
-        _save_state(path, state)
-        report.seconds = time.perf_counter() - started
-        return report
-    plan = _Planner(store, docs, state, changed, removed).plan()
-    _discard_state(path)  # killed from here on, the next sync finds no state and is full
-    if replace is not None:
-        replace(plan.write.nodes, plan.write.relationships)
+    with model.read() as conn:
+        version = _version(conn)
+        row = _engine_row(model, name)
+        total = conn.execute(
+            "SELECT (SELECT COUNT(*) FROM node) + (SELECT COUNT(*) FROM rel)"
+        ).fetchone()[0]
+        changes: list[tuple[str, str]] = []
+        if not full and row is not None and row[1] == "clean":
+            if row[0] == version:
+                return SyncReport(
+                    name, False, version, row[0], seconds=time.perf_counter() - started
+                )
+            changes = conn.execute(
+                "SELECT kind, key FROM pg_change WHERE version > ?", (row[0],)
+            ).fetchall()
+            full = len(changes) > FULL_RATIO * max(total, 1) and total > BATCH
+        else:
+            full = True
+    if full:
+        report = _full(model, backend, name, version)
     else:
-        if plan.delete_rels:
-            backend.delete_relationships(plan.delete_rels)
-        if plan.delete_nodes:
-            backend.delete_nodes(plan.delete_nodes)
-        if plan.write.nodes or plan.write.relationships:
-            backend.write(plan.write)
-    report.nodes_deleted = len(plan.gone_nodes)
-    report.relationships_deleted = len(plan.delete_rels)
-    report.nodes_written = len(plan.write.nodes)
-    report.relationships_written = len(plan.write.relationships)
-    _save_state(path, state)
+        assert row is not None
+        report = _incremental(model, backend, name, version, row[0], changes)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _bulk_path(
-    backend: object,
-) -> Callable[[Iterable[NodeRecord], Iterable[RelRecord]], Any] | None:
-    """The engine's `replace_all` (its bulk path for a full sync), if it has one."""
-    replace = getattr(backend, "replace_all", None)
-    return replace if callable(replace) else None
+def _version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+    return int(row[0]) if row else 0
 
 
-def _discard_state(path: Path | None) -> None:
-    if path is not None:
-        path.unlink(missing_ok=True)
+def _full(model: ReadModel, backend: SyncTarget, name: str, version: int) -> SyncReport:
+    report = SyncReport(name, True, version)
+    _set_engine(model, name, version, "dirty")
+    bulk = getattr(backend, "replace_all", None)
+    with model.read() as conn:
+        if callable(bulk):
+            written = bulk(iter_nodes(conn), iter_relationships(conn))
+            report.nodes_written, report.relationships_written = written
+        else:
+            backend.clear()
+            backend.ensure_schema()
+            for batch in _batches(iter_nodes(conn)):
+                backend.write(Projection(tuple(batch), ()))
+                report.nodes_written += len(batch)
+            for rels in _batches(iter_relationships(conn)):
+                backend.write(Projection((), tuple(rels)))
+                report.relationships_written += len(rels)
+    _set_engine(model, name, version, "clean")
+    return report
 
 
-@dataclass(slots=True)
-class _Plan:
-    delete_rels: list[RelRecord]
-    delete_nodes: list[str]
-    gone_nodes: list[str]
-    write: Projection
-
-
-class _Planner:
-    """Works out the engine operations of one incremental sync, and updates the state."""
-
-    def __init__(
-        self,
-        store: Store,
-        docs: Mapping[str, DocumentGraph],
-        state: _State,
-        changed: Sequence[str],
-        removed: Sequence[str],
-    ) -> None:
-        self.store = store
-        self.docs = docs
-        self.state = state
-        self.changed = list(changed)
-        self.removed = list(removed)
-        self._types: Types | None = None
-        self.projected: dict[str, Projected] = {}
-
-    @property
-    def types(self) -> Types:
-        if self._types is None:
-            self._types = store_types(self.store)
-        return self._types
-
-    def project(self, names: Iterable[str]) -> None:
-        for name in sorted(set(names) - set(self.projected)):
-            triples = document_triples(self.store, self.docs[name].graph)
-            self.projected[name] = project_graph_detailed(triples, types=self.types)
-
-    def plan(self) -> _Plan:
-        state = self.state
-        before_owners = _owners({n: d.nodes for n, d in state.docs.items()})
-        self.project(self.changed)
-        after_nodes = {n: d.nodes for n, d in state.docs.items() if n not in self.removed}
-        after_nodes.update({n: _ids(self.projected[n]) for n in self.changed})
-        after_owners = _owners(after_nodes)
-
-        # Documents whose nodes are described together with the changed ones.
-        cluster = set(self.changed) | set(self.removed)
-        frontier = set(cluster)
-        while frontier:
-            ids: set[str] = set()
-            for name in frontier:
-                ids |= state.docs[name].nodes if name in state.docs else set()
-                ids |= after_nodes.get(name, set())
-            joined = {
-                owner
-                for node_id in ids
-                for owner in (*before_owners.get(node_id, ()), *after_owners.get(node_id, ()))
-            }
-            frontier = joined - cluster
-            cluster |= frontier
-        live = sorted(name for name in cluster if name in self.docs)
-        self.project(live)
-
-        before_ids = set(state.node_hashes)
-        records = self.merged_nodes(live, after_owners)
-        gone = sorted(
-            {
-                node_id
-                for name in cluster
-                if name in state.docs
-                for node_id in state.docs[name].nodes
-                if node_id not in after_owners
-            }
-        )
-        write_nodes = [n for n in records.values() if state.node_hashes.get(n.id) != node_hash(n)]
-        recreated = {n.id for n in write_nodes if n.id in before_ids}
-        added = {n.id for n in write_nodes if n.id not in before_ids}
-        dropped = set(gone) | recreated
-        # Relationships on deleted nodes go with them (DETACH DELETE).
-        for key in [k for k in state.rel_hashes if k[1] in dropped or k[2] in dropped]:
-            del state.rel_hashes[key]
-
-        # Documents outside the cluster with relationships on (re)created nodes.
-        touched = added | recreated
-        added_iris = {str(n.properties.get("iri", "")) for n in write_nodes if n.id in added}
-        others = [
-            name
-            for name, doc in state.docs.items()
-            if name not in cluster
-            and name in self.docs
-            and (
-                any(r[1] in touched or r[2] in touched for r in doc.rels)
-                or bool(doc.dangling & added_iris)
-            )
-        ]
-        self.project(others)
-
-        after_rels: dict[str, dict[RelKey, RelRecord]] = {}
-        for name in [*live, *others]:
-            after_rels[name] = {
-                rel_key(r): r for r in self.projected[name].projection.relationships
-            }
-        all_after: set[RelKey] = set()
-        for name, doc in state.docs.items():
-            if name not in after_rels and name not in self.removed:
-                all_after |= doc.rels
-        for rels in after_rels.values():
-            all_after |= rels.keys()
-        delete_rels: dict[RelKey, RelRecord] = {}
-        for name in cluster:
-            if name not in state.docs:
-                continue
-            for key in state.docs[name].rels:
-                if key not in all_after and key in state.rel_hashes:
-                    delete_rels[key] = RelRecord(key[0], key[1], key[2], key[3])
-        write_rels: dict[RelKey, RelRecord] = {}
-        for rels in after_rels.values():
-            for key, rel in rels.items():
-                if state.rel_hashes.get(key) != rel_hash(rel):
-                    if key in state.rel_hashes:
-                        delete_rels[key] = rel
-                    write_rels[key] = rel
-
-        # The new state.
-        for name in self.removed:
-            del state.docs[name]
-        for name in [*live, *others]:
-            projected = self.projected[name]
-            state.docs[name] = _DocState(
-                graph=self.docs[name].graph,
-                nodes=_ids(projected),
-                rels={rel_key(r) for r in projected.projection.relationships},
-                dangling=set(projected.dangling),
-            )
-        for node_id in gone:
-            state.node_hashes.pop(node_id, None)
-        for node in write_nodes:
-            state.node_hashes[node.id] = node_hash(node)
-        for key in delete_rels:
-            state.rel_hashes.pop(key, None)
-        endpoints = set(state.node_hashes)
-        written = [
-            r for k, r in sorted(write_rels.items()) if k[1] in endpoints and k[2] in endpoints
-        ]
-        for rel in written:
-            state.rel_hashes[rel_key(rel)] = rel_hash(rel)
-        return _Plan(
-            delete_rels=[r for k, r in sorted(delete_rels.items()) if not (set(k[1:3]) & dropped)],
-            delete_nodes=sorted(dropped),
-            gone_nodes=gone,
-            write=Projection(tuple(sorted(write_nodes, key=lambda n: n.id)), tuple(written)),
-        )
-
-    def merged_nodes(
-        self, names: Sequence[str], owners: Mapping[str, set[str]]
-    ) -> dict[str, NodeRecord]:
-        """Node records of the given documents, each merged over every document defining it."""
-        records: dict[str, NodeRecord] = {}
-        shared: dict[frozenset[str], set[str]] = defaultdict(set)
-        for name in names:
-            for node in self.projected[name].projection.nodes:
-                docs = owners.get(node.id, set())
-                if len(docs) > 1:
-                    shared[frozenset(docs)].add(node.id)
-                else:
-                    records[node.id] = node
-        for group, ids in shared.items():
-            triples = _chain(
-                document_triples(self.store, self.docs[n].graph) for n in sorted(group)
-            )
-            merged = project_graph_detailed(triples, types=self.types).projection
-            records.update({node.id: node for node in merged.nodes if node.id in ids})
-        return records
-
-
-def _chain(parts: Iterable[Iterable[ox.Triple]]) -> Iterator[ox.Triple]:
-    for part in parts:
-        yield from part
-
-
-def _ids(projected: Projected) -> set[str]:
-    return {node.id for node in projected.projection.nodes}
-
-
-def _owners(nodes: Mapping[str, set[str]]) -> dict[str, set[str]]:
-    owners: dict[str, set[str]] = defaultdict(set)
-    for name, ids in nodes.items():
-        for node_id in ids:
-            owners[node_id].add(name)
-    return owners
+def _incremental(
+    model: ReadModel,
+    backend: SyncTarget,
+    name: str,
+    version: int,
+    since: int,
+    changes: Sequence[tuple[str, str]],
+) -> SyncReport:
+    report = SyncReport(name, False, version, since)
+    node_ids = sorted({key for kind, key in changes if kind == "node"})
+    rel_keys = sorted({split_rel_change_key(key) for kind, key in changes if kind == "rel"})
+    with model.read() as conn:
+        nodes = list(iter_nodes(conn, node_ids))
+        written = {node.id for node in nodes}
+        present: dict[tuple[str, str, str, str], RelRecord] = {}
+        for start in range(0, len(rel_keys), 200):
+            chunk = rel_keys[start : start + 200]
+            where = " OR ".join("(type=? AND src=? AND dst=? AND key=?)" for _ in chunk)
+            params = [part for key in chunk for part in key]
+            for (record,) in conn.execute(f"SELECT record FROM rel WHERE {where}", params):
+                rel = decode_rel(record)
+                present[(rel.type, rel.source, rel.target, rel.key)] = rel
+        attached: dict[tuple[str, str, str, str], RelRecord] = {}
+        items = sorted(written)
+        for start in range(0, len(items), 500):
+            ends = items[start : start + 500]
+            marks = ",".join("?" * len(ends))
+            for (record,) in conn.execute(
+                f"SELECT record FROM rel WHERE src IN ({marks}) OR dst IN ({marks})",
+                [*ends, *ends],
+            ):
+                rel = decode_rel(record)
+                attached[(rel.type, rel.source, rel.target, rel.key)] = rel
+    gone = [RelRecord(t, s, d, k) for (t, s, d, k) in rel_keys if (t, s, d, k) not in present]
+    if gone:
+        backend.delete_relationships(gone)
+        report.relationships_deleted = len(gone)
+    if node_ids:
+        backend.delete_nodes(node_ids)
+        report.nodes_deleted = len(set(node_ids) - written)
+    backend.ensure_schema()
+    for node_batch in _batches(nodes):
+        backend.write(Projection(tuple(node_batch), ()))
+    report.nodes_written = len(nodes)
+    rels = list({**present, **attached}.values())
+    for rel_batch in _batches(rels):
+        backend.write(Projection((), tuple(rel_batch)))
+    report.relationships_written = len(rels)
+    _set_engine(model, name, version, "clean")
+    return report
 
 
 # -- check ---------------------------------------------------------------------------------------
 
-SAMPLE_SIZE: Final = 50
 SAMPLE_NODES: Final = """
 MATCH (n:Entity) WHERE n.id IN $ids
 RETURN n.id AS id, labels(n) AS labels, n.type AS type, n.earliest AS earliest
@@ -527,24 +298,28 @@ def sample_ids(ids: Iterable[str], size: int = SAMPLE_SIZE) -> list[str]:
     ]
 
 
-def expected_counts(projection: Projection) -> tuple[Counter[str], Counter[str]]:
-    """(nodes per label, relationships per type) of a projection."""
-    labels = Counter(label for node in projection.nodes for label in node.labels)
-    types = Counter(rel.type for rel in projection.relationships)
-    return labels, types
+def expected_counts(
+    conn: sqlite3.Connection,
+) -> tuple[Counter[str], Counter[str], dict[str, NodeRecord]]:
+    """(nodes per label, relationships per type, nodes by id) of the read model."""
+    labels: Counter[str] = Counter()
+    by_id: dict[str, NodeRecord] = {}
+    for node in iter_nodes(conn):
+        labels.update(node.labels)
+        by_id[node.id] = node
+    types = Counter(dict(conn.execute("SELECT type, COUNT(*) FROM rel GROUP BY type").fetchall()))
+    return labels, types, by_id
 
 
-def check(
-    store: Store, backend: SyncTarget, *, projection: Projection | None = None
-) -> CheckReport:
-    """Compare the engine with the projection of the store; `ok` when they agree."""
-    expected = projection if projection is not None else project_store(store)
-    labels, types = expected_counts(expected)
+def check(model: ReadModel, backend: SyncTarget) -> CheckReport:
+    """Compare the engine with the read model's property graph; `ok` when they agree."""
+    with model.read() as conn:
+        labels, types, by_id = expected_counts(conn)
     actual_labels, actual_types = _engine_counts(backend.counts())
     report = CheckReport(
         backend=backend_name(backend),
-        nodes=len(expected.nodes),
-        relationships=len(expected.relationships),
+        nodes=len(by_id),
+        relationships=sum(types.values()),
         sampled=0,
     )
     for label in sorted(set(labels) | set(actual_labels)):
@@ -557,7 +332,6 @@ def check(
             report.drift.append(
                 Drift("type", rel_type, types.get(rel_type, 0), actual_types.get(rel_type, 0))
             )
-    by_id = {node.id: node for node in expected.nodes}
     ids = sample_ids(by_id)
     report.sampled = len(ids)
     rows = {str(row["id"]): row for row in _rows(backend.query(SAMPLE_NODES, {"ids": ids}))}
@@ -585,6 +359,10 @@ def check(
 def _iso(value: object) -> str | None:
     if value is None:
         return None
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+        if value is None:
+            return None
     iso = getattr(value, "isoformat", None)
     if callable(iso):
         return str(iso())[:10]
@@ -614,7 +392,6 @@ def _engine_counts(counts: Any) -> tuple[dict[str, int], dict[str, int]]:
 
 
 __all__ = [
-    "STATE_VERSION",
     "CheckReport",
     "Drift",
     "SyncReport",
@@ -622,9 +399,9 @@ __all__ = [
     "backend_name",
     "check",
     "expected_counts",
-    "node_hash",
-    "rel_hash",
+    "iter_nodes",
+    "iter_relationships",
+    "projection",
     "sample_ids",
-    "state_path",
     "sync",
 ]

@@ -3,8 +3,11 @@
     CasegraphError
     ├── LoadError            bad input: names the file, the line or record, and the field
     │   └── ValidationError  the input parsed but broke the SHACL shapes (carries the report)
-    ├── QueryError           a SPARQL or Cypher query failed (syntax, timeout, read-only)
+    ├── QueryError           a SPARQL or Cypher query failed (syntax, read-only)
+    │   ├── QueryTimeout     it ran past its deadline and was stopped
+    │   └── ResultTooLarge   its result grew past the configured cap
     ├── NotFound             no entity, case, source or graph with that id
+    ├── Conflict             the write would change what is not the writer's to change
     ├── StoreLocked          another process holds the store for writing
     └── BackendUnavailable   a store or engine cannot be reached or started
 
@@ -64,8 +67,20 @@ class QueryError(CasegraphError):
     """A query failed; the message carries the engine's own words."""
 
 
+class QueryTimeout(QueryError):
+    """The query ran past its deadline and was stopped."""
+
+
+class ResultTooLarge(QueryError):
+    """The result grew past the configured cap."""
+
+
 class NotFound(CasegraphError):
     """No such entity, case, source or graph."""
+
+
+class Conflict(CasegraphError):
+    """The write would change one of casegraph's own graphs, or leave references dangling."""
 
 
 class StoreLocked(CasegraphError):

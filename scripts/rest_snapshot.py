@@ -98,11 +98,30 @@ def record() -> dict[str, Any]:
 
 
 def normalised(path: str, body: Any) -> Any:
-    """The body with orders that were never defined made definite: a neighbourhood's nodes sort
-    by label only, so nodes of equal label (claims) came in any order."""
-    if path.endswith("/neighbors") and isinstance(body, dict) and "nodes" in body:
-        return {**body, "nodes": sorted(body["nodes"], key=lambda n: (n["label"], n["id"]))}
-    return body
+    """The body with orders that were never defined made definite, on both sides of a
+    comparison: a neighbourhood's nodes sorted by label only, a claim's asserters and sources
+    came in the store's index order, and relations of equal label in any order."""
+    if isinstance(body, list):
+        return [normalised(path, item) for item in body]
+    if not isinstance(body, dict):
+        return body
+    out = {key: normalised(path, value) for key, value in body.items()}
+    for key in ("asserted_by", "sources"):
+        if isinstance(out.get(key), list) and all(isinstance(i, dict) for i in out[key]):
+            out[key] = sorted(out[key], key=lambda s: str(s.get("iri")))
+    if path.endswith("/neighbors") and isinstance(out.get("nodes"), list):
+        out["nodes"] = sorted(out["nodes"], key=lambda n: (n["label"], n["id"]))
+    if isinstance(out.get("relations"), list):
+        out["relations"] = sorted(
+            out["relations"],
+            key=lambda r: (
+                r["direction"] != "out",
+                r["predicate"],
+                r["target"]["label"],
+                r["target"]["iri"],
+            ),
+        )
+    return out
 
 
 def differences(expected: Any, actual: Any, where: str = "") -> Iterator[str]:
@@ -133,13 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         SNAPSHOT.write_bytes(gzip.compress(text.encode(), mtime=0))
         print(f"wrote {SNAPSHOT} ({len(current)} paths)")
         return 0
-    expected = json.loads(gzip.decompress(SNAPSHOT.read_bytes()))
+    expected = {
+        path: {**answer, "body": normalised(path, answer["body"])}
+        for path, answer in json.loads(gzip.decompress(SNAPSHOT.read_bytes())).items()
+    }
     problems = [
         f"{path}{line}"
         for path, answer in expected.items()
         for line in differences(answer, current.get(path), "")
     ]
-    for line in problems[:50]:
+    for line in problems[: int(os.environ.get("SNAPSHOT_LINES", "50"))]:
         print(line)
     print(f"{len(expected)} paths compared, {len(problems)} differences")
     return 1 if problems else 0

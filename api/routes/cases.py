@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 
-from api import repository
 from api.deps import Reading
 from api.problems import problem_responses
+from api.responses import from_read_model
 from api.schemas import CaseDetail, CasePage, Comparison
+from graph.readmodel import read
 from ontology.errors import NotFound
 
 router = APIRouter(tags=["cases"])
 
 
+def _case(reader: read.Reader, case_id: str) -> str:
+    sid, iri = reader.entity(case_id, what="case")
+    if "Case" not in reader.types_of(sid):
+        kind = reader.summary_dict(iri)["type"]
+        raise NotFound(f"{case_id!r} is a {kind}, not a case")
+    return iri
+
+
 @router.get("/cases", response_model=CasePage, summary="All cases")
-def list_cases(state: Reading) -> dict[str, Any]:
+async def list_cases(request: Request, state: Reading) -> Response:
     """Every case with its number of events and its span."""
-    items = repository.case_list(state.catalog)
-    return {"items": items, "total": len(items)}
+
+    def build(reader: read.Reader) -> dict[str, Any]:
+        items = read.case_list(reader)
+        return {"items": items, "total": len(items)}
+
+    return await from_read_model(state, request, build)
 
 
 @router.get(
@@ -29,15 +43,15 @@ def list_cases(state: Reading) -> dict[str, Any]:
     summary="One case",
     responses=problem_responses(404),
 )
-def get_case(
+async def get_case(
+    request: Request,
     state: Reading,
     id: Annotated[str, Path(examples=["mexico-drug-war"], max_length=200)],
-) -> dict[str, Any]:
+) -> Response:
     """The case with its events in time order, its actors and places, and the claims on it."""
-    case = repository.entry_or_404(state.catalog, id, what="case")
-    if not case.is_a("Case"):
-        raise NotFound(f"{id!r} is a {case.type}, not a case")
-    return repository.case_detail(state.catalog, case)
+    return await from_read_model(
+        state, request, lambda reader: read.case_detail(reader, _case(reader, id)), offload=True
+    )
 
 
 @router.get(
@@ -46,7 +60,8 @@ def get_case(
     summary="Compare cases",
     responses=problem_responses(404, 422),
 )
-def compare(
+async def compare(
+    request: Request,
     state: Reading,
     cases: Annotated[
         str,
@@ -56,10 +71,10 @@ def compare(
             max_length=2000,
         ),
     ],
-) -> dict[str, Any]:
+) -> Response:
     """Each case's span, event types, actors and places; what they share; claims across them."""
-    ids = [part.strip() for part in cases.split(",") if part.strip()]
-    if len(set(ids)) < 2:
+    ids = list(dict.fromkeys(part.strip() for part in cases.split(",") if part.strip()))
+    if len(ids) < 2:
         raise RequestValidationError(
             [
                 {
@@ -69,13 +84,12 @@ def compare(
                 }
             ]
         )
-    entries = []
-    for case_id in dict.fromkeys(ids):
-        entry = repository.entry_or_404(state.catalog, case_id, what="case")
-        if not entry.is_a("Case"):
-            raise NotFound(f"{case_id!r} is a {entry.type}, not a case")
-        entries.append(entry)
-    return repository.compare(state.catalog, entries)
+    return await from_read_model(
+        state,
+        request,
+        lambda reader: read.compare(reader, [_case(reader, i) for i in ids]),
+        offload=True,
+    )
 
 
 __all__ = ["router"]

@@ -1,22 +1,19 @@
-"""Causal chains, causes, effects and neighbourhoods, on the networkx graphs of the projection.
-
-The graphs (`graph.analytics.causal_subgraph` and `to_networkx` over `graph.projection`) are
-built on the first request after a load or write and kept with the catalog.
-"""
+"""Causal chains, causes, effects and neighbourhoods, walked over the read model
+(`graph.readmodel.causal`): each request reads only what its walk visits."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
-from api import repository
-from api.catalog import Catalog
-from api.deps import AppState, Reading
+from api.deps import Reading
 from api.problems import problem_responses
+from api.responses import from_read_model
 from api.schemas import Chains, Neighborhood, ReachedList
-from graph import analytics
-from graph.projection import project_store
+from graph.readmodel import read
+from graph.readmodel.causal import CausalWalker, chain_json, neighbors, node_info, node_summaries
 
 router = APIRouter(tags=["causal"])
 
@@ -24,37 +21,15 @@ EntityId = Annotated[str, Path(examples=["operation-michoacan"], max_length=200)
 Depth = Annotated[int, Query(ge=1, le=6, description="Hops to follow.")]
 
 
-def _graphs(state: AppState) -> tuple[Any, Any]:
-    def build() -> tuple[Any, Any]:
-        projection = project_store(state.store)
-        return analytics.causal_subgraph(projection), analytics.to_networkx(projection)
-
-    graphs: tuple[Any, Any] = state.catalog.derived("networks", build)
-    return graphs
+def _node(reader: read.Reader, entity_id: str) -> tuple[str, str]:
+    """(node id, IRI) of an entity (the node id is its slug unless two kinds share it)."""
+    sid, iri = reader.entity(entity_id)
+    row = reader.conn.execute("SELECT id FROM node WHERE sid=?", (sid,)).fetchone()
+    return (str(row[0]) if row else entity_id), iri
 
 
-def _relation(name: str) -> str:
+def _curie(name: str) -> str:
     return name if ":" in name else f"cg:{name}"
-
-
-def _summary(catalog: Catalog, node_id: str) -> dict[str, Any]:
-    entry = catalog.get(node_id)
-    return (
-        entry.summary()
-        if entry is not None
-        else {
-            "id": node_id,
-            "iri": "",
-            "type": None,
-            "types": [],
-            "label": node_id,
-            "description": None,
-            "start": None,
-            "end": None,
-            "date_edtf": None,
-            "status": None,
-        }
-    )
 
 
 @router.get(
@@ -63,7 +38,8 @@ def _summary(catalog: Catalog, node_id: str) -> dict[str, Any]:
     summary="Causal chains between two entities",
     responses=problem_responses(404, 422),
 )
-def causal_chains(
+async def causal_chains(
+    request: Request,
     state: Reading,
     from_: Annotated[str, Query(alias="from", description="The cause's id.", max_length=200)],
     to: Annotated[str, Query(description="The effect's id.", max_length=200)],
@@ -72,77 +48,40 @@ def causal_chains(
         float, Query(ge=0, le=1, description="Claims below this confidence are ignored.")
     ] = 0.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     """Every simple causal path from `from` to `to`, best first.
 
     A step's score is its best supporting claim's confidence times (1 - the strongest claim
     against it); a chain's score is the product of its steps' scores (see `graph.analytics`).
     """
-    catalog = state.catalog
-    source = repository.entry_or_404(catalog, from_)
-    target = repository.entry_or_404(catalog, to)
-    causal, _multi = _graphs(state)
-    chains = analytics.causal_chains(
-        causal, source.id, target.id, max_depth=max_depth, min_confidence=min_confidence
-    )
+
+    def build(reader: read.Reader) -> dict[str, Any]:
+        source, _ = _node(reader, from_)
+        target, _ = _node(reader, to)
+        walker = CausalWalker(reader)
+        chains = walker.chains(source, target, max_depth=max_depth, min_confidence=min_confidence)
+        return chain_json(walker, chains, limit)
+
+    return await from_read_model(state, request, build)
+
+
+def _reached(reader: read.Reader, entity_id: str, depth: int, forward: bool) -> dict[str, Any]:
+    node, iri = _node(reader, entity_id)
+    walker = CausalWalker(reader)
+    found = walker.reached(node, depth, forward=forward)
+    summaries = node_summaries(reader, [other for other, *_rest in found])
     return {
-        "chains": [
+        "entity": reader.summary(iri),
+        "items": [
             {
-                "score": chain.score,
-                "steps": [
-                    {
-                        "cause": _summary(catalog, step.source),
-                        "effect": _summary(catalog, step.target),
-                        "relation": _relation(
-                            causal.edges[step.source, step.target].get("relation", "causes")
-                        ),
-                        "claims": [
-                            {
-                                "id": claim.id,
-                                "asserted_by": list(claim.asserted_by),
-                                "source": list(claim.sources),
-                                "stance": claim.stance,
-                                "confidence": claim.confidence,
-                            }
-                            for claim in step.claims
-                        ],
-                    }
-                    for step in chain.steps
-                ],
+                "entity": summaries[other],
+                "depth": hops,
+                "relation": _curie(edge.relation),
+                "via": via,
             }
-            for chain in chains[:limit]
-        ]
+            for other, hops, edge, via in found
+        ],
     }
-
-
-def _reached(state: AppState, entity_id: str, depth: int, forward: bool) -> dict[str, Any]:
-    catalog = state.catalog
-    entry = repository.entry_or_404(catalog, entity_id)
-    causal, _multi = _graphs(state)
-    found = (analytics.effects if forward else analytics.causes)(causal, entry.id, depth)
-    # Breadth-first once more to report each node's depth and the hop that reached it.
-    items: list[dict[str, Any]] = []
-    level, seen = [entry.id], {entry.id}
-    for hops in range(1, depth + 1):
-        following = []
-        for node in level:
-            neighbours = causal.succ[node] if forward else causal.pred[node]
-            for other in sorted(neighbours):
-                if other in seen or other not in found:
-                    continue
-                seen.add(other)
-                following.append(other)
-                edge = causal.edges[node, other] if forward else causal.edges[other, node]
-                items.append(
-                    {
-                        "entity": _summary(catalog, other),
-                        "depth": hops,
-                        "relation": _relation(edge.get("relation", "causes")),
-                        "via": node,
-                    }
-                )
-        level = following
-    return {"entity": entry.summary(), "items": items}
 
 
 @router.get(
@@ -151,9 +90,11 @@ def _reached(state: AppState, entity_id: str, depth: int, forward: bool) -> dict
     summary="What led to an entity",
     responses=problem_responses(404, 422),
 )
-def entity_causes(state: Reading, id: EntityId, depth: Depth = 1) -> dict[str, Any]:
+async def entity_causes(
+    request: Request, state: Reading, id: EntityId, depth: Depth = 1
+) -> Response:
     """Entities from which `id` is reachable in at most `depth` causal steps, nearest first."""
-    return _reached(state, id, depth, forward=False)
+    return await from_read_model(state, request, lambda r: _reached(r, id, depth, False))
 
 
 @router.get(
@@ -162,9 +103,11 @@ def entity_causes(state: Reading, id: EntityId, depth: Depth = 1) -> dict[str, A
     summary="What an entity led to",
     responses=problem_responses(404, 422),
 )
-def entity_effects(state: Reading, id: EntityId, depth: Depth = 1) -> dict[str, Any]:
+async def entity_effects(
+    request: Request, state: Reading, id: EntityId, depth: Depth = 1
+) -> Response:
     """Entities reachable from `id` in at most `depth` causal steps, nearest first."""
-    return _reached(state, id, depth, forward=True)
+    return await from_read_model(state, request, lambda r: _reached(r, id, depth, True))
 
 
 @router.get(
@@ -173,26 +116,27 @@ def entity_effects(state: Reading, id: EntityId, depth: Depth = 1) -> dict[str, 
     summary="An entity's neighbourhood",
     responses=problem_responses(404, 422),
 )
-def entity_neighbors(
+async def entity_neighbors(
+    request: Request,
     state: Reading,
     id: EntityId,
     depth: Annotated[int, Query(ge=1, le=3, description="Hops, either direction.")] = 1,
-) -> dict[str, Any]:
+) -> Response:
     """Entities within `depth` relationships of `id` (any type, either direction) and the
     relationships among them."""
-    catalog = state.catalog
-    entry = repository.entry_or_404(catalog, id)
-    _causal, multi = _graphs(state)
-    nodes = analytics.neighbors(multi, entry.id, depth)
-    keep = nodes | {entry.id}
-    edges = sorted(
-        {(u, v, str(data.get("type", ""))) for u, v, data in multi.subgraph(keep).edges(data=True)}
-    )
-    return {
-        "entity": entry.summary(),
-        "nodes": sorted((_summary(catalog, n) for n in nodes), key=lambda s: s["label"]),
-        "edges": [{"source": u, "target": v, "type": t} for u, v, t in edges],
-    }
+
+    def build(reader: read.Reader) -> dict[str, Any]:
+        node, iri = _node(reader, id)
+        found, edges = neighbors(reader, node, depth)
+        info = node_info(reader, sorted(found))
+        ordered = sorted(found, key=lambda n: (info[n][1], info[n][2]))
+        return {
+            "entity": reader.summary(iri),
+            "nodes": [info[n][0] for n in ordered],
+            "edges": [{"source": u, "target": v, "type": t} for u, v, t in edges],
+        }
+
+    return await from_read_model(state, request, build, offload=True)
 
 
 __all__ = ["router"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
-from api import repository
 from api.deps import Reading
 from api.problems import problem_responses
+from api.responses import from_read_model
 from api.schemas import EntityDetail, SummaryPage
+from graph.readmodel import read
 
 router = APIRouter(tags=["entities"])
 
@@ -26,13 +28,17 @@ Offset = Annotated[int, Query(ge=0, description="Skip this many items.")]
     summary="Search entities",
     responses=problem_responses(422),
 )
-def list_entities(
+async def list_entities(
+    request: Request,
     state: Reading,
     q: Annotated[
         str | None,
         Query(
             max_length=200,
-            description="Matches labels and aliases, ignoring case and accents; best match first.",
+            description="Matches ids and casebook ids, labels, aliases and descriptions, "
+            "ignoring case and accents; best match first (an exact id, then a label that starts "
+            "with the text, a label with all its words, an alias, a description). Observations "
+            "that match stand for their series: their measure is listed instead.",
             examples=["calderon"],
         ),
     ] = None,
@@ -42,12 +48,16 @@ def list_entities(
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
-    """Entities whose label or an alias matches `q` (all entities, by label, when `q` is empty)."""
-    found = state.catalog.search(q, type)
-    return repository.page([e.summary() for e in found[offset : offset + limit]], limit, 0) | {
-        "total": len(found)
-    }
+) -> Response:
+    """Entities that match `q` (all entities, by label, when `q` is empty)."""
+
+    def build(reader: read.Reader) -> dict[str, object]:
+        found = read.search(reader, q, reader.check_type(type))
+        return read.page([read.fragment(s) for s in found[offset : offset + limit]], limit, 0) | {
+            "total": len(found)
+        }
+
+    return await from_read_model(state, request, build)
 
 
 @router.get(
@@ -56,10 +66,12 @@ def list_entities(
     summary="One entity",
     responses=problem_responses(404),
 )
-def get_entity(state: Reading, id: EntityId) -> dict[str, Any]:
-    """The summary plus properties, relations (out and in), claims, sources, same-as links."""
-    entry = repository.entry_or_404(state.catalog, id)
-    return repository.entity_detail(state.store, state.catalog, entry)
+async def get_entity(request: Request, state: Reading, id: EntityId) -> Response:
+    """The summary plus properties, relations (out and in), claims, sources, same-as links,
+    and the temporal relations derived from its dates (certain and possible)."""
+    return await from_read_model(
+        state, request, lambda reader: read.entity_detail(reader, *reader.entity(id))
+    )
 
 
 __all__ = ["EntityId", "Limit", "Offset", "router"]

@@ -1,17 +1,21 @@
-"""GET /api/events: a timeline with filters."""
+"""GET /api/events: a timeline with filters, from the read model's time index."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 
-from api import repository
 from api.deps import Reading
 from api.problems import problem_responses
+from api.responses import from_read_model
 from api.routes.entities import Limit, Offset
 from api.schemas import SummaryPage
+from graph.readmodel import read
+from graph.readmodel.values import BadPeriod, parse_period
 
 router = APIRouter(tags=["events"])
 
@@ -25,12 +29,12 @@ Period = Annotated[
 ]
 
 
-def _period(name: str, value: str | None, *, end: bool) -> Any:
+def _period(name: str, value: str | None, *, end: bool) -> dt.date | None:
     if value is None:
         return None
     try:
-        return repository.parse_period(value, end=end)
-    except repository.BadPeriod as e:
+        return parse_period(value, end=end)
+    except BadPeriod as e:
         raise RequestValidationError(
             [{"loc": ("query", name), "msg": str(e), "type": "value_error.date"}]
         ) from e
@@ -42,10 +46,18 @@ def _period(name: str, value: str | None, *, end: bool) -> Any:
     summary="Events in time order",
     responses=problem_responses(404, 422),
 )
-def list_events(
+async def list_events(
+    request: Request,
     state: Reading,
     from_: Annotated[Period, Query(alias="from")] = None,
     to: Period = None,
+    starts_within: Annotated[
+        bool,
+        Query(
+            description="Only events that start within [from, to] (by default every event "
+            "whose dates overlap the window, so long terms of office are listed too)."
+        ),
+    ] = False,
     case: Annotated[str | None, Query(description="A case id.", max_length=200)] = None,
     type: Annotated[
         str | None, Query(description="A cg: event class, e.g. Strike.", max_length=100)
@@ -59,10 +71,9 @@ def list_events(
     ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict[str, Any]:
-    """Events whose dates overlap [from, to], ordered by earliest start (undated ones last).
-
-    `from=2017` means from 2017-01-01, `to=2018` up to 2018-12-31.
+) -> Response:
+    """Events whose dates overlap [from, to] (or start within it), ordered by earliest start
+    (undated ones last). `from=2017` means from 2017-01-01, `to=2018` up to 2018-12-31.
     """
     start = _period("from", from_, end=False)
     end = _period("to", to, end=True)
@@ -70,10 +81,24 @@ def list_events(
         raise RequestValidationError(
             [{"loc": ("query", "to"), "msg": "'to' is before 'from'", "type": "value_error.date"}]
         )
-    found = repository.events(
-        state.catalog, start=start, end=end, case=case, type_name=type, actor=actor, place=place
-    )
-    return {"items": [e.summary() for e in found[offset : offset + limit]], "total": len(found)}
+
+    def build(reader: read.Reader) -> dict[str, Any]:
+        found = read.events(
+            reader,
+            start=start,
+            end=end,
+            case=case,
+            type_name=reader.check_type(type),
+            actor=actor,
+            place=place,
+            starts_within=starts_within,
+        )
+        return {
+            "items": read.summaries_of(reader, found[offset : offset + limit]),
+            "total": len(found),
+        }
+
+    return await from_read_model(state, request, build)
 
 
 __all__ = ["router"]

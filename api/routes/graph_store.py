@@ -1,11 +1,11 @@
 """/graph-store: the SPARQL 1.1 Graph Store HTTP Protocol (indirect identification).
 
-`?default` is the default graph and `?graph=<IRI>` a named graph. GET (and HEAD) of `?default`
-serve the union of every loaded graph (what queries see as the default graph); of `?graph=` a
-graph the client wrote, or a loaded document's graph by its physical IRI (see `/api/stats`).
-PUT, POST and DELETE (with the write token) change only what clients wrote: `?default` is the
-`api:default` document, `?graph=<IRI>` the document `api:<IRI>`; the graphs of loaded documents
-answer 409. Bodies: Turtle, N-Triples, RDF/XML or JSON-LD.
+`?graph=<IRI>` is the store's named graph `<IRI>` — a client's graph, or a loaded document's
+(`cgg:doc/<file name>`, see `/api/stats`); `?default` is the store's own default graph, where
+what clients write without a graph name goes (queries see the union of every graph as their
+default graph; see docs/store.md). GET and HEAD read a graph; PUT, POST and DELETE (with the
+write token) change it through `graph.client_writes`, which keeps casegraph's own graphs
+read-only (409). Bodies: Turtle, N-Triples, RDF/XML or JSON-LD.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Annotated, Any
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
-from api import writes
 from api.deps import Reading, State, WriteAllowed
 from api.negotiation import GRAPH_TYPES, choose
 from api.problems import BadRequest, UnsupportedMediaType, problem_responses
+from api.writes import run_write
+from graph import client_writes
 from loaders.rdf import parse_rdf_bytes
 from ontology.errors import LoadError, NotFound
 
@@ -107,7 +107,7 @@ def read_graph(
 ) -> Response:
     """The default graph (the union) or a named graph, as negotiated."""
     iri = _target(graph, default)
-    triples = writes.graph_triples(state.store, iri)
+    triples = client_writes.graph_content(state.snapshot, iri)
     if triples is None:
         raise NotFound(f"no graph <{iri}>")
     media = choose(request.headers.get("accept"), list(GRAPH_TYPES))
@@ -116,11 +116,10 @@ def read_graph(
 
 
 async def _write(state: State, iri: str | None, triples: list[ox.Triple], replace: bool) -> bool:
-    def run() -> bool:
-        with state.lock.write(timeout_s=state.settings.query_timeout_s):
-            return writes.write_graph(state, iri, triples, replace=replace)
-
-    return await run_in_threadpool(run)
+    return await run_write(
+        state,
+        lambda: client_writes.write_graph(state.workspace, iri, triples, replace=replace),
+    )
 
 
 @router.put(
@@ -137,7 +136,7 @@ async def put_graph(
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
-    """Replace the client's graph with the body (201 when it did not exist)."""
+    """Replace the graph with the body (201 when it did not exist)."""
     iri = _target(graph, default)
     created = await _write(state, iri, await _body(request, iri), replace=True)
     return Response(status_code=201 if created else 204)
@@ -157,7 +156,7 @@ async def post_graph(
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
-    """Merge the body into the client's graph (201 when it did not exist)."""
+    """Merge the body into the graph (201 when it did not exist)."""
     iri = _target(graph, default)
     created = await _write(state, iri, await _body(request, iri), replace=False)
     return Response(status_code=201 if created else 204)
@@ -169,15 +168,10 @@ async def post_graph(
 async def delete_graph(
     state: State, _auth: WriteAllowed, graph: GraphParam = None, default: DefaultParam = None
 ) -> Response:
-    """Drop the client's graph (`?default`: empty what clients wrote to the default graph)."""
+    """Drop the graph (`?default`: empty the store's default graph)."""
     iri = _target(graph, default)
-
-    def run() -> bool:
-        with state.lock.write(timeout_s=state.settings.query_timeout_s):
-            return writes.delete_graph(state, iri)
-
-    if not await run_in_threadpool(run):
-        raise NotFound(f"no graph <{iri}> written through the API")
+    if not await run_write(state, lambda: client_writes.delete_graph(state.workspace, iri)):
+        raise NotFound(f"no graph <{iri}>")
     return Response(status_code=204)
 
 

@@ -15,14 +15,16 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import jinja2
+import orjson
 import pyoxigraph as ox
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import repository
-from api.deps import Reading
+from api.deps import AppState, Reading
 from api.negotiation import choose
 from api.problems import problem_responses
+from api.queries import sparql
+from graph.readmodel import read
 from ontology.errors import NotFound
 from ontology.namespaces import CGID, PREFIXES
 from ontology.paths import CONTEXT_PATH
@@ -101,10 +103,13 @@ def entity(
 ) -> Response:
     """The entity `https://w3id.org/casegraph/id/<kind>/<slug>`."""
     iri = f"{CGID}{kind}/{slug}"
-    catalog = state.catalog
-    entry = catalog.by_iri.get(iri)
-    triples = repository.entity_triples(state.store, iri) if entry or "/" in slug else []
-    if entry is None and not triples:
+    with state.workspace.model.read() as conn:
+        reader = read.Reader(conn)
+        row = conn.execute("SELECT sid FROM entity WHERE iri=?", (iri,)).fetchone()
+        detail = read.entity_detail(reader, int(row[0]), iri) if row is not None else None
+        page_json = orjson.loads(orjson.dumps(detail)) if detail is not None else None
+    triples = entity_triples(state, iri) if detail is not None or "/" in slug else []
+    if detail is None and not triples:
         raise NotFound(f"no entity <{iri}>")
     media = choose(request.headers.get("accept"), OFFERED)
     headers = {
@@ -115,7 +120,7 @@ def entity(
         ),
     }
     if media in {HTML, "application/xhtml+xml"}:
-        return HTMLResponse(_html(state, entry, iri, triples), headers=headers)
+        return HTMLResponse(_html(page_json, iri, triples), headers=headers)
     if RDF_TYPES[media] == ox.RdfFormat.JSON_LD:
         return Response(to_jsonld(triples), media_type=JSON_LD, headers=headers)
     rdf_format = RDF_TYPES[media]
@@ -124,12 +129,15 @@ def entity(
     return Response(data, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
-def _html(state: Any, entry: Any, iri: str, triples: list[ox.Triple]) -> str:
-    catalog = state.catalog
-    if entry is not None:
-        detail = repository.entity_detail(state.store, catalog, entry)
-        temporal = repository.temporal_relations(state.store, catalog, iri)
-    else:
+def entity_triples(state: AppState, iri: str) -> list[ox.Triple]:
+    """The statements served at an entity's IRI (its own, and those pointing at it)."""
+    result = state.snapshot.query(sparql("entity_graph"), substitutions={"s": ox.NamedNode(iri)})
+    assert isinstance(result, ox.QueryTriples)
+    return list(result)
+
+
+def _html(detail: dict[str, Any] | None, iri: str, triples: list[ox.Triple]) -> str:
+    if detail is None:
         detail = {
             "label": iri,
             "iri": iri,
@@ -146,8 +154,13 @@ def _html(state: Any, entry: Any, iri: str, triples: list[ox.Triple]) -> str:
             "claims": [],
             "sources": [],
             "same_as": [],
+            "temporal": [],
         }
-        temporal = []
+    temporal = [
+        {**t, "relation": t["relation"]}
+        for t in detail.get("temporal", [])
+        if t["direction"] == "out"
+    ]
     return _TEMPLATES.get_template("entity.html.j2").render(
         e=detail,
         temporal=temporal,

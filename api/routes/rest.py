@@ -1,43 +1,258 @@
-"""The REST surface under /api: health and stats here, the resources in their own modules."""
+"""The REST surface under /api: health, stats, loading and dropping documents; the resources
+in their own modules."""
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from api import repository
-from api.deps import Reading
-from api.problems import problem_responses
-from api.routes import cases, causal, claims, entities, events
-from api.schemas import Health, Stats
+from api.deps import Reading, State, WriteAllowed
+from api.problems import BadRequest, problem_responses
+from api.responses import encode, json_response
+from api.routes import cases, causal, claims, entities, events, series
+from api.schemas import Health, LoadReport, Stats
+from api.writes import run_write
+from graph import ingest
+from graph.stats import class_counts
+from graph.store import Change
+from ontology.errors import LoadError
 
 router = APIRouter(prefix="/api")
+
+MAX_LOAD_BYTES = 200 * 1_000_000
+"""`POST /api/load` bodies larger than this are refused; load big files with the CLI."""
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
 @router.get(
     "/health",
     response_model=Health,
     tags=["meta"],
-    summary="Liveness and size",
+    summary="Liveness, size and the engines' states",
     responses=problem_responses(503),
 )
-def health(state: Reading) -> dict[str, Any]:
-    """`ok` with the number of triples visible and the configured Cypher engine."""
-    return {
-        "status": "ok",
-        "triples": state.catalog.triples,
-        "cypher_backend": state.settings.cypher_backend,
-    }
+async def health(state: Reading) -> Response:
+    """`ok` when the store answers (503 otherwise), with the number of triples, the version
+    readers see, and each Cypher engine's state (`ok`, `syncing`, `failed` with its reason)."""
+    try:
+        triples = _triples(state)
+    except Exception as e:
+        from ontology.errors import BackendUnavailable
+
+        raise BackendUnavailable(f"the store cannot be read: {e}") from e
+    return json_response(
+        encode(
+            {
+                "status": "ok",
+                "triples": triples,
+                "version": state.version,
+                "cypher_backend": state.settings.cypher_backend,
+                "engines": {
+                    name: {"state": e.state, "reason": e.reason, "version": e.version}
+                    for name, e in sorted(state.engines.items())
+                },
+            }
+        )
+    )
+
+
+def _triples(state: Any) -> int:
+    """The number of triples in the registered graphs, counted once per version."""
+    key = f"triples:{state.version}"
+    cached = state.cache.get(state.version, key)
+    if cached is None:
+        cached = str(sum(doc.triples for doc in state.snapshot.documents())).encode()
+        state.cache.put(state.version, key, cached)
+    return int(cached)
 
 
 @router.get("/stats", response_model=Stats, tags=["meta"], summary="Counts per class and graph")
-def stats(state: Reading) -> dict[str, Any]:
+async def stats(state: Reading) -> Response:
     """Triples, entities and claims; instances per cg: class; the loaded graphs."""
-    return repository.stats(state.store, state.catalog)
+
+    def build() -> bytes:
+        snapshot = state.snapshot
+        with state.workspace.model.read() as conn:
+            entities_n = conn.execute("SELECT COUNT(*) FROM entity").fetchone()[0]
+            claims_n = conn.execute("SELECT COUNT(*) FROM claim").fetchone()[0]
+        return encode(
+            {
+                "triples": snapshot.triple_count(),
+                "entities": entities_n,
+                "claims": claims_n,
+                "classes": class_counts(snapshot),
+                "graphs": [
+                    {
+                        "name": d.name,
+                        "graph": d.graph,
+                        "kind": d.kind,
+                        "loader": d.loader,
+                        "triples": d.triples,
+                        "loaded_at": d.loaded_at,
+                        "revision": d.revision,
+                    }
+                    for d in snapshot.documents()
+                ],
+            }
+        )
+
+    return json_response(await run_in_threadpool(build))
 
 
-for module in (entities, events, cases, claims, causal):
+def _report(result: ingest.LoadResult, *, dropped: bool = False) -> dict[str, Any]:
+    return {
+        "graphs": [_graph(change, dropped) for change in result.changes],
+        "version": result.version,
+        "warnings": result.warnings,
+    }
+
+
+def _graph(change: Change, dropped: bool) -> dict[str, Any]:
+    status = "unchanged" if change.unchanged else "dropped" if dropped else "loaded"
+    return {
+        "name": change.name,
+        "graph": change.graph,
+        "added": change.added,
+        "removed": change.removed,
+        "status": status,
+    }
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name).name
+    if not base or base in {".", ".."} or not set(base) <= _NAME_CHARS:
+        raise BadRequest(
+            f"not a usable document name: {name!r} (letters, digits, '.', '_' and '-' only)"
+        )
+    return base
+
+
+@router.post(
+    "/load",
+    response_model=LoadReport,
+    tags=["graphs"],
+    summary="Load documents",
+    status_code=200,
+    responses=problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
+    openapi_extra={
+        "requestBody": {
+            "description": "A multipart upload of one or more files, or one document as the "
+            "raw body with its Content-Type and `?name=`.",
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                    }
+                },
+                "application/yaml": {"schema": {"type": "string"}},
+                "text/turtle": {"schema": {"type": "string"}},
+                "application/n-triples": {"schema": {"type": "string"}},
+                "application/ld+json": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def load(
+    request: Request,
+    state: State,
+    _auth: WriteAllowed,
+    name: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="The document's file name (raw bodies).",
+            examples=["notes.yaml"],
+        ),
+    ] = None,
+    format: Annotated[
+        str | None, Query(description=f"One of {', '.join(ingest.FORMATS)} (default: guess).")
+    ] = None,
+    validate: Annotated[bool, Query(description="Check the SHACL shapes.")] = True,
+    force: Annotated[
+        bool,
+        Query(description="Load even if other documents would be left pointing at removed ids."),
+    ] = False,
+) -> Response:
+    """Load case files, RDF files or datasets as `casegraph load` does: all of them or none,
+    with the same checks and the same report."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    folder = Path(tempfile.mkdtemp(prefix="casegraph-upload-"))
+    paths: list[Path] = []
+    try:
+        if content_type == "multipart/form-data":
+            form = await request.form(max_files=100, max_fields=10, max_part_size=MAX_LOAD_BYTES)
+            for _key, item in form.multi_items():
+                if isinstance(item, str):
+                    continue
+                target = folder / _safe_name(item.filename or "upload")
+                target.write_bytes(await item.read())
+                paths.append(target)
+            await form.close()
+            if not paths:
+                raise BadRequest("the upload holds no file")
+        else:
+            if name is None:
+                raise BadRequest("a raw body needs ?name=<file name>, e.g. ?name=notes.yaml")
+            data = await request.body()
+            if len(data) > MAX_LOAD_BYTES:
+                raise LoadError(f"the body is over {MAX_LOAD_BYTES // 1_000_000} MB", field="body")
+            target = folder / _safe_name(name)
+            target.write_bytes(data)
+            paths.append(target)
+        settings = state.settings
+        result = await run_write(
+            state,
+            lambda: ingest.load(
+                state.workspace,
+                paths,
+                format=format,
+                validate=validate and settings.validate_shacl,
+                force=force,
+            ),
+        )
+        return json_response(encode(_report(result)))
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@router.delete(
+    "/graphs/{name:path}",
+    response_model=LoadReport,
+    tags=["graphs"],
+    summary="Drop a document",
+    responses=problem_responses(401, 403, 404, 409, 503),
+)
+async def drop_graph(
+    state: State,
+    _auth: WriteAllowed,
+    name: Annotated[
+        str, PathParam(description="The document's name (see /api/stats).", examples=["notes.yaml"])
+    ],
+    force: Annotated[
+        bool, Query(description="Drop even if other documents point at its ids.")
+    ] = False,
+) -> Response:
+    """Remove a document's graph and everything derived from it, as `casegraph drop` does."""
+    result = await run_write(state, lambda: ingest.drop(state.workspace, name, force=force))
+    return json_response(encode(_report(result, dropped=True)))
+
+
+for module in (entities, events, cases, claims, causal, series):
     router.include_router(module.router)
 
 __all__ = ["router"]

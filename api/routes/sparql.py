@@ -2,41 +2,46 @@
 
 Queries: `GET ?query=`, `POST` of a form (`query=`), `POST` of `application/sparql-query`;
 `default-graph-uri` / `named-graph-uri` choose the dataset (else the query's own `FROM`, else
-the union of every loaded graph as the default graph and the loaded graphs as named graphs).
-Results by content negotiation: JSON, XML, CSV, TSV for SELECT and ASK; Turtle, N-Triples,
-JSON-LD and RDF/XML for CONSTRUCT and DESCRIBE. `GET /sparql` without a query returns the
-service description.
+the union of every graph as the default graph and every graph by its name). The base IRI of
+queries and updates is this endpoint's URL. Results by content negotiation — decided before the
+query runs (406): JSON, XML, CSV, TSV for SELECT and ASK; Turtle, N-Triples, JSON-LD and RDF/XML
+for CONSTRUCT and DESCRIBE. `GET /sparql` without a query returns the service description.
 
-Limits. `SERVICE` is refused (pyoxigraph would make the HTTP call: SSRF; see
-`api.sparql_text`). pyoxigraph has no query timeout or cancellation, so a query runs on a small
-dedicated pool and the request gives up after `query_timeout_s` with 503; the abandoned query
-still runs to its end on its worker (at most four run at once, later ones queue and time out).
+Queries run in supervised worker processes on the last published snapshot
+(`graph.query_workers`): at the deadline (`CASEGRAPH_QUERY_TIMEOUT_S`) the worker is killed and
+the client gets 503; a result over `CASEGRAPH_MAX_RESULT_BYTES` stops with 413; a query that
+crashes the engine kills only its worker. `SERVICE` is refused (pyoxigraph would make the HTTP
+call: SSRF).
 
 Updates: form `update=` or `application/sparql-update`, only with
-`Authorization: Bearer <CASEGRAPH_WRITE_TOKEN>` (none configured: refused); `LOAD` is refused
-like `SERVICE`; `using-graph-uri` / `using-named-graph-uri` are not supported (use `USING` in
-the update). How an update maps onto the store: `api.writes`.
+`Authorization: Bearer <CASEGRAPH_WRITE_TOKEN>` (none configured: refused), the token checked
+before the body is read; `using-graph-uri` / `using-named-graph-uri` apply as `USING`; `LOAD` is
+refused like `SERVICE`. How an update maps onto the store: `graph.client_writes`.
 """
 
 from __future__ import annotations
 
-import asyncio
+import codecs
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import sparql_text, writes
+from api import sparql_text
 from api.deps import AppState, check_write_token, get_state
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
-from api.problems import BadRequest, QueryTimeout, UnsupportedMediaType, problem_responses
-from api.sparql_results import serialize_solutions, serialize_triples
+from api.problems import BadRequest, UnsupportedMediaType, problem_responses
+from api.responses import encode, json_response
+from api.writes import run_write
+from graph import client_writes
+from graph.sparql_scan import blank, decoded
 from graph.store import Change
 from ontology.errors import QueryError
 from ontology.namespaces import PREFIXES
@@ -46,6 +51,7 @@ router = APIRouter(tags=["sparql"])
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
+VERSIONS = ("1.1", "1.2")
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
@@ -55,6 +61,7 @@ _EXAMPLE = (
     "  ?event a cg:Event ; rdfs:label ?label ; cg:earliest ?start .\n"
     "} ORDER BY ?start LIMIT 10"
 )
+_FORM_WORD = re.compile(r"(?i)(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,7 @@ class Operation:
     default_graphs: list[str]
     named_graphs: list[str]
     using_graphs: list[str]
+    using_named_graphs: list[str]
 
 
 def _params(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
@@ -82,41 +90,78 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _utf8(body: bytes, what: str) -> str:
+def _charset(request: Request) -> str:
+    """The body's declared charset (UTF-8 when none), checked to be one Python knows."""
+    header = request.headers.get("content-type", "")
+    match = re.search(r"(?i);\s*charset\s*=\s*\"?([\w.:-]+)", header)
+    name = match.group(1) if match else "utf-8"
     try:
-        return body.decode("utf-8")
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UnsupportedMediaType(f"unknown charset {name!r}") from None
+
+
+def _text(body: bytes, charset: str, what: str) -> str:
+    try:
+        return body.decode(charset)
     except UnicodeDecodeError as e:
-        raise BadRequest(f"the {what} is not UTF-8: {e}") from e
+        raise BadRequest(f"the {what} is not {charset}: {e}") from e
 
 
-def _url_params(request: Request) -> dict[str, list[str]]:
-    return _params(request.query_params.multi_items())
+def _iris(values: list[str], name: str) -> list[str]:
+    """Dataset and USING parameters: absolute IRIs only, else 400."""
+    for value in values:
+        if not value or ":" not in value:
+            raise BadRequest(f"{name} must be an absolute IRI, not {value!r}")
+        try:
+            ox.NamedNode(value)
+        except ValueError as e:
+            raise BadRequest(f"{name} is not a valid IRI: {value!r} ({e})") from e
+    return values
 
 
-async def _decode(request: Request) -> Operation:
-    url = _url_params(request)
-    if request.method == "GET":
+def _check_version(params: dict[str, list[str]]) -> None:
+    version = _one(params, "version")
+    if version is not None and version not in VERSIONS:
+        raise BadRequest(
+            f"unsupported SPARQL version {version!r}; this endpoint speaks 1.1 and 1.2"
+        )
+
+
+async def _decode(request: Request, state: AppState) -> Operation:
+    url = _params(request.query_params.multi_items())
+    _check_version(url)
+    if request.method in {"GET", "HEAD"}:
         if "update" in url:
             raise BadRequest("updates must be sent with POST")
         return Operation(
             _one(url, "query"),
             None,
-            url.get("default-graph-uri", []),
-            url.get("named-graph-uri", []),
+            _iris(url.get("default-graph-uri", []), "default-graph-uri"),
+            _iris(url.get("named-graph-uri", []), "named-graph-uri"),
+            [],
             [],
         )
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
     if not content_type:
         raise BadRequest(f"POST needs a Content-Type: {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}")
+    if content_type not in {FORM, QUERY_TYPE, UPDATE_TYPE}:
+        raise UnsupportedMediaType(
+            f"unsupported Content-Type {content_type!r}; use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}"
+        )
+    charset = _charset(request)
+    if content_type == UPDATE_TYPE:
+        # The token is checked before the body is read.
+        check_write_token(state, request.headers.get("authorization"))
+    body = await request.body()
     if content_type == FORM:
+        text = _text(body, charset, "form")
         try:
-            pairs = parse_qsl(
-                _utf8(body, "form"), keep_blank_values=True, encoding="utf-8", errors="strict"
-            )
+            pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
         except UnicodeDecodeError as e:
             raise BadRequest(f"the form is not UTF-8: {e}") from e
         form = _params(pairs)
+        _check_version(form)
         query, update = _one(form, "query"), _one(form, "update")
         if query is not None and update is not None:
             raise BadRequest("give 'query' or 'update', not both")
@@ -125,74 +170,49 @@ async def _decode(request: Request) -> Operation:
         return Operation(
             query,
             update,
-            form.get("default-graph-uri", []),
-            form.get("named-graph-uri", []),
-            form.get("using-graph-uri", []) + form.get("using-named-graph-uri", []),
+            _iris(form.get("default-graph-uri", []), "default-graph-uri"),
+            _iris(form.get("named-graph-uri", []), "named-graph-uri"),
+            _iris(form.get("using-graph-uri", []), "using-graph-uri"),
+            _iris(form.get("using-named-graph-uri", []), "using-named-graph-uri"),
         )
     if content_type == QUERY_TYPE:
         return Operation(
-            _utf8(body, "query"),
+            _text(body, charset, "query"),
             None,
-            url.get("default-graph-uri", []),
-            url.get("named-graph-uri", []),
+            _iris(url.get("default-graph-uri", []), "default-graph-uri"),
+            _iris(url.get("named-graph-uri", []), "named-graph-uri"),
+            [],
             [],
         )
-    if content_type == UPDATE_TYPE:
-        return Operation(
-            None,
-            _utf8(body, "update"),
-            [],
-            [],
-            url.get("using-graph-uri", []) + url.get("using-named-graph-uri", []),
-        )
-    raise UnsupportedMediaType(
-        f"unsupported Content-Type {content_type!r}; use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}"
+    return Operation(
+        None,
+        _text(body, charset, "update"),
+        [],
+        [],
+        _iris(url.get("using-graph-uri", []), "using-graph-uri"),
+        _iris(url.get("using-named-graph-uri", []), "using-named-graph-uri"),
     )
 
 
-def _dataset(state: AppState, iris: list[str]) -> list[ox.NamedNode]:
-    out = []
-    for iri in iris:
-        physical = writes.physical_graph(state.store, iri)
-        out.append(ox.NamedNode(physical or iri))
-    return out
+def query_form(query: str) -> str:
+    """`SELECT`, `ASK`, `CONSTRUCT` or `DESCRIBE`: the query's first form keyword (400 if none)."""
+    match = _FORM_WORD.search(blank(decoded(query)))
+    if match is None:
+        raise QueryError("SPARQL syntax error: no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return match.group(1).upper()
 
 
-def _run_query(
-    state: AppState, op: Operation, accept: str | None, deadline: float
-) -> tuple[bytes, str]:
-    """Evaluate and serialise (on the SPARQL pool), stopping at `deadline` (`time.monotonic`).
+def _media(accept: str | None, form: str) -> tuple[str, str, str]:
+    """(media type, results format name, graph format name), or 406 before anything runs."""
+    if form in {"CONSTRUCT", "DESCRIBE"}:
+        media = choose(accept, list(GRAPH_TYPES))
+        return media, "JSON", GRAPH_TYPES[media].name
+    media = choose(accept, list(RESULT_TYPES))
+    return media, RESULT_TYPES[media].name, "TURTLE"
 
-    No lock is taken, so a query abandoned after its timeout never holds up a write: the query
-    runs on the Oxigraph snapshot taken when it starts, over the graphs published by the last
-    completed write (`AppState.visible`). A query that starts while a write is replacing a
-    document may miss that document's graph.
-    """
-    assert op.query is not None
-    try:
-        store = state.store
-        kwargs: dict[str, Any] = {"prefixes": PREFIXES}
-        if op.default_graphs or op.named_graphs:
-            kwargs["default_graph"] = _dataset(state, op.default_graphs)
-            kwargs["named_graphs"] = _dataset(state, op.named_graphs)
-        elif not sparql_text.has_dataset_clause(op.query):
-            kwargs["default_graph"] = state.visible
-            kwargs["named_graphs"] = state.visible
-        result = store.raw().query(op.query, **kwargs)
-        if isinstance(result, ox.QueryTriples):
-            media = choose(accept, list(GRAPH_TYPES))
-            data = serialize_triples(result, GRAPH_TYPES[media], deadline)
-        elif isinstance(result, ox.QuerySolutions):
-            media = choose(accept, list(RESULT_TYPES))
-            data = serialize_solutions(result, RESULT_TYPES[media], deadline)
-        else:
-            media = choose(accept, list(RESULT_TYPES))
-            data = result.serialize(format=RESULT_TYPES[media])
-    except SyntaxError as e:
-        raise QueryError(f"SPARQL syntax error: {e}") from e
-    except OSError as e:
-        raise QueryError(f"SPARQL query failed: {e}") from e
-    return data or b"", media
+
+def _endpoint(request: Request) -> str:
+    return str(request.url_for("sparql_query"))
 
 
 async def _query(request: Request, state: AppState, op: Operation) -> Response:
@@ -202,44 +222,95 @@ async def _query(request: Request, state: AppState, op: Operation) -> Response:
             "SERVICE (federated query) is not allowed on this endpoint: "
             "it would make the server call other hosts"
         )
-    accept = request.headers.get("accept")
-    timeout = state.settings.query_timeout_s
-    # The worker stops pulling solutions shortly after the request gives up (see sparql_results).
-    deadline = time.monotonic() + timeout + 0.5
-    future = state.sparql_pool.submit(_run_query, state, op, accept, deadline)
+    media, result_format, graph_format = _media(request.headers.get("accept"), query_form(op.query))
+    from graph.query_workers import Job
+
+    job = Job(
+        query=op.query,
+        result_format=result_format,
+        graph_format=graph_format,
+        base_iri=_endpoint(request),
+        default_graphs=tuple(op.default_graphs) if op.default_graphs or op.named_graphs else None,
+        named_graphs=tuple(op.named_graphs) if op.default_graphs or op.named_graphs else None,
+        max_bytes=state.settings.max_result_bytes,
+    )
+    charset = "; charset=utf-8" if "xml" not in media else ""
+    headers = {"Vary": "Accept"}
+    deadline = time.monotonic() + state.settings.query_timeout_s
+    if state.queries is None:
+        data = await run_in_threadpool(_in_process, state, job)
+        return Response(data, media_type=f"{media}{charset}", headers=headers)
+    answer, rest = await run_in_threadpool(state.queries.run, job, state.version, deadline)
+    if answer.complete:
+        return Response(answer.data, media_type=f"{media}{charset}", headers=headers)
+    return StreamingResponse(
+        _stream(answer.data, rest), media_type=f"{media}{charset}", headers=headers
+    )
+
+
+async def _stream(first: bytes, rest: Iterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
     try:
-        data, media = await asyncio.wait_for(asyncio.wrap_future(future), timeout=timeout)
-    except TimeoutError:
-        raise QueryTimeout(
-            f"the query did not finish within {timeout:g} s (CASEGRAPH_QUERY_TIMEOUT_S)"
-        ) from None
-    charset = "; charset=utf-8" if not media.startswith("application/sparql-results+xml") else ""
-    return Response(data, media_type=f"{media}{charset}", headers={"Vary": "Accept"})
+        while True:
+            chunk = await run_in_threadpool(next, rest, None)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        close = getattr(rest, "close", None)
+        if callable(close):
+            close()
+
+
+def _in_process(state: AppState, job: Any) -> bytes:
+    """A query on this process's snapshot (`CASEGRAPH_SPARQL_WORKERS=0`: no deadline)."""
+    snapshot = state.snapshot
+    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
+    if job.default_graphs is not None:
+        kwargs["default_graph"] = [
+            ox.NamedNode(g) if g else ox.DefaultGraph() for g in job.default_graphs
+        ]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
+    result = snapshot.query(job.query, **kwargs)
+    if isinstance(result, ox.QueryTriples):
+        fmt = getattr(ox.RdfFormat, job.graph_format)
+        return (
+            ox.serialize(
+                result, format=fmt, prefixes=PREFIXES if job.graph_format == "TURTLE" else None
+            )
+            or b""
+        )
+    data = result.serialize(format=getattr(ox.QueryResultsFormat, job.result_format))
+    return data or b""
 
 
 async def _update(request: Request, state: AppState, op: Operation) -> Response:
     assert op.update is not None
     check_write_token(state, request.headers.get("authorization"))
-    if op.using_graphs:
-        if sparql_text.has_using_clause(op.update):
-            raise BadRequest("using-graph-uri conflicts with USING in the update")
-        raise BadRequest("using-graph-uri / using-named-graph-uri are not supported; use USING")
     if sparql_text.uses_service(op.update) or sparql_text.uses_load(op.update):
         raise BadRequest("SERVICE and LOAD are not allowed: they would make the server call out")
-    base = str(request.url_for("sparql_query"))
+    base = _endpoint(request)
 
     def run() -> list[Change]:
-        with state.lock.write(timeout_s=state.settings.query_timeout_s):
-            return writes.apply_update(state, op.update or "", base_iri=base)
+        return client_writes.apply_update(
+            state.workspace,
+            op.update or "",
+            base_iri=base,
+            using_graphs=op.using_graphs,
+            using_named_graphs=op.using_named_graphs,
+        )
 
-    changes = await run_in_threadpool(run)
-    return JSONResponse(
-        {
-            "graphs": [
-                {"name": c.name, "graph": c.graph, "added": c.added, "removed": c.removed}
-                for c in changes
-            ]
-        }
+    changes = await run_write(state, run)
+    return json_response(
+        encode(
+            {
+                "graphs": [
+                    {"name": c.name, "graph": c.graph, "added": c.added, "removed": c.removed}
+                    for c in changes
+                ],
+                "version": state.version,
+            }
+        )
     )
 
 
@@ -302,7 +373,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 )
 async def sparql_get(request: Request, state: Annotated[AppState, Depends(get_state)]) -> Response:
     """Run the `query` parameter; without one, describe the service."""
-    op = await _decode(request)
+    op = await _decode(request, state)
     if op.query is None:
         return _service_description(request)
     return await _query(request, state, op)
@@ -316,7 +387,7 @@ async def sparql_get(request: Request, state: Annotated[AppState, Depends(get_st
 )
 async def sparql_post(request: Request, state: Annotated[AppState, Depends(get_state)]) -> Response:
     """A query (form or direct) or, with the write token, an update (form or direct)."""
-    op = await _decode(request)
+    op = await _decode(request, state)
     if op.update is not None:
         return await _update(request, state, op)
     return await _query(request, state, op)

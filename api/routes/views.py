@@ -1,15 +1,18 @@
 """/view/...: the HTML graph views (a case, an entity's neighbourhood, a causal chain, the whole
 graph) and the timeline, built by `graph.views.build` and served with a Content-Security-Policy.
 
-The index the views are cut from (`graph.views.build.GraphIndex` over the store's projection) is
-built on the first view request after a load or write and kept with the catalog. Pages link with
-`link_base=""`, so their Linked-Data and re-centre links stay on this server.
+The views are cut from the read model (`graph.readmodel.view_index.StoredIndex`: the nodes and
+relationships a view needs, fetched by id in one read transaction); the causal graph the chain
+view searches is built once per version. Pages link with `link_base=""`, so their Linked-Data
+and re-centre links stay on this server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -18,9 +21,8 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import AppState, Reading
 from api.problems import problem_responses
-from graph.projection import project_store
+from graph.readmodel.view_index import StoredIndex, causal_graph
 from graph.views.build import (
-    GraphIndex,
     GraphInput,
     TimelineInput,
     case_view,
@@ -50,12 +52,16 @@ IdList = Annotated[str | None, Query(max_length=4000, description="Comma-separat
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
-def graph_index(state: AppState) -> GraphIndex:
-    """The index of the whole projection, built once per catalog."""
-    found: GraphIndex = state.catalog.derived(
-        "view-index", lambda: GraphIndex(project_store(state.store))
-    )
-    return found
+@contextlib.contextmanager
+def graph_index(state: AppState) -> Iterator[StoredIndex]:
+    """The read model as the views' index, inside one read transaction."""
+    with state.workspace.model.read() as conn:
+        key = f"causal-graph:{state.version}"
+        causal = state.derived.get(key)
+        index = StoredIndex(conn, causal)
+        yield index
+        if causal is None and index._causal is not None:
+            state.derived = {key: index._causal}
 
 
 def page(view: GraphInput | TimelineInput) -> HTMLResponse:
@@ -70,7 +76,8 @@ def page(view: GraphInput | TimelineInput) -> HTMLResponse:
 )
 def view_case(state: Reading, id: Id) -> HTMLResponse:
     """The case, its members and what they involve, with a "graph as of" date control."""
-    return page(case_view(graph_index(state), id))
+    with graph_index(state) as index:
+        return page(case_view(index, id))
 
 
 @router.get(
@@ -85,7 +92,8 @@ def view_entity(
     depth: Annotated[int, Query(ge=0, le=4, description="Relationships to follow.")] = 1,
 ) -> HTMLResponse:
     """The entity, selected, and everything within `depth` relationships of it."""
-    return page(entity_view(graph_index(state), id, depth))
+    with graph_index(state) as index:
+        return page(entity_view(index, id, depth))
 
 
 @router.get(
@@ -101,7 +109,8 @@ def view_chain(
     max_depth: Annotated[int, Query(ge=1, le=8, description="At most this many steps.")] = 4,
 ) -> HTMLResponse:
     """Every causal chain of at most `max_depth` steps, with its claims in the side panels."""
-    return page(chain_view(graph_index(state), from_, to, max_depth))
+    with graph_index(state) as index:
+        return page(chain_view(index, from_, to, max_depth))
 
 
 @router.get(
@@ -121,9 +130,16 @@ def view_graph(
 ) -> HTMLResponse:
     """Every node, or only those of some classes (`type=Event,Person`), of a case's view, and
     (for dated nodes) overlapping `from`..`to`."""
+    with graph_index(state) as index:
+        return _whole(index, type, case, from_, to)
+
+
+def _whole(
+    index: StoredIndex, type: str | None, case: str | None, from_: str | None, to: str | None
+) -> HTMLResponse:
     return page(
         whole_view(
-            graph_index(state),
+            index,
             types=_split(type),
             case=case or None,
             date_from=_period(from_, "from", end=False),
@@ -151,16 +167,18 @@ def view_timeline(
     ] = None,
 ) -> HTMLResponse:
     """Events in lanes on a time axis, with observation series on the same axis."""
-    index = graph_index(state)
     chosen = _split(ids)
-    if case and not chosen:
-        return page(timeline_for_case(index, case, series=_split(series), group=group or "actor"))
     if not case and not chosen:
         raise RequestValidationError(
             [{"loc": ("query", "case"), "msg": "give case= or ids=", "type": "value_error"}]
         )
-    wanted = [case, *chosen] if case else chosen
-    return page(timeline_for_ids(index, wanted, series=_split(series), group=group or "case"))
+    with graph_index(state) as index:
+        if case and not chosen:
+            return page(
+                timeline_for_case(index, case, series=_split(series), group=group or "actor")
+            )
+        wanted = [case, *chosen] if case else chosen
+        return page(timeline_for_ids(index, wanted, series=_split(series), group=group or "case"))
 
 
 def _split(value: str | None) -> list[str]:
@@ -196,4 +214,4 @@ def _period(value: str | None, name: str, *, end: bool) -> dt.date | None:
         ) from None
 
 
-__all__ = ["CONTENT_SECURITY_POLICY", "graph_index", "router"]
+__all__ = ["CONTENT_SECURITY_POLICY", "causal_graph", "graph_index", "router"]

@@ -1,7 +1,8 @@
 """The analysts' corpus: every `*.cypher` here answers its `*.expected.json`, on both engines.
 
-The curated cases (data/cases) are loaded into a real Oxigraph store and synced into a fresh
-embedded FalkorDB and into the Neo4j test server through the real sync (`graph.sync.sync`);
+The curated cases (data/cases) are loaded into a real workspace (Oxigraph store and read model)
+and synced into a fresh embedded FalkorDB and into the Neo4j test server through the real sync
+(`graph.sync.sync` over the read model);
 each query then runs read-only on each engine, and its columns and rows, as JSON text (so an
 integer is not a float and list order counts), must equal the expected file. Both engines
 matching the same file is the cross-engine check. The queries use only Cypher both accept
@@ -20,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from api.ingest import load
 from graph.cypher import CypherBackend, FalkorDBBackend, Neo4jBackend
-from graph.store import Store
+from graph.ingest import load
 from graph.sync import check, sync
+from graph.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE.parents[1] / "data" / "cases"
@@ -38,30 +39,31 @@ def test_the_corpus_is_large_enough() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    opened = Store(tmp_path_factory.mktemp("corpus") / "data" / "oxigraph")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    opened = Workspace.open(tmp_path_factory.mktemp("corpus") / "data")
     load(opened, [CASES])
     yield opened
     opened.close()
 
 
 @pytest.fixture(scope="module")
-def falkordb(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorDBBackend]:
+def falkordb(
+    workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FalkorDBBackend]:
     backend = FalkorDBBackend(tmp_path_factory.mktemp("corpus-falkordb") / "falkordb")
     try:
-        sync(store, backend)
-        assert check(store, backend).ok
+        sync(workspace.model, backend)
+        assert check(workspace.model, backend).ok
         yield backend
     finally:
         backend.close()
 
 
 @pytest.fixture(scope="module")
-def neo4j(store: Store, neo4j_session_backend: Neo4jBackend) -> Neo4jBackend:
+def neo4j(workspace: Workspace, neo4j_session_backend: Neo4jBackend) -> Neo4jBackend:
     neo4j_session_backend.clear()
-    assert store.path is not None
-    sync(store, neo4j_session_backend, state_file=store.path.parent / "sync-corpus-neo4j.json")
-    assert check(store, neo4j_session_backend).ok
+    sync(workspace.model, neo4j_session_backend, full=True)
+    assert check(workspace.model, neo4j_session_backend).ok
     return neo4j_session_backend
 
 

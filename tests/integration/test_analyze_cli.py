@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.ingest import load
-from graph.store import Store
+from graph.ingest import load
+from graph.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -19,9 +19,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("analyze") / "data"
-    store = Store(folder / "oxigraph")
-    load(store, [ROOT / "data" / "cases"])
-    store.close()
+    workspace = Workspace.open(folder)
+    load(workspace, [ROOT / "data" / "cases"])
+    workspace.close()
     return folder
 
 

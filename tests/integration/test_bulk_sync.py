@@ -15,13 +15,12 @@ from typing import Any
 
 import pytest
 
-from api.ingest import load
 from graph.cypher import CypherBackend, FalkorDBBackend
 from graph.cypher.falkordb import BULK_SUFFIX
-from graph.projection import project_store
+from graph.ingest import load
 from graph.records import NodeRecord, Projection, RelRecord
-from graph.store import Store
-from graph.sync import check, sync
+from graph.sync import check, projection, sync
+from graph.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "data" / "cases"
@@ -189,26 +188,27 @@ def test_falkordb_bulk_builds_the_schema(falkordb_backend: FalkorDBBackend) -> N
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "data" / "oxigraph")
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    opened = Workspace.open(tmp_path / "data")
     yield opened
     opened.close()
 
 
 @pytest.mark.timeout(600)
-def test_full_sync_of_the_curated_cases(store: Store, backend: CypherBackend) -> None:
+def test_full_sync_of_the_curated_cases(workspace: Workspace, backend: CypherBackend) -> None:
     """A bulk full sync of the curated cases: `check` is clean, and an incremental one after
     it writes nothing."""
-    load(store, [CASES])
-    report = sync(store, backend, full=True)
-    projection = project_store(store)
+    load(workspace, [CASES])
+    report = sync(workspace.model, backend, full=True)
+    with workspace.model.read() as conn:
+        graph = projection(conn)
     assert (report.nodes_written, report.relationships_written) == (
-        len(projection.nodes),
-        len(projection.relationships),
+        len(graph.nodes),
+        len(graph.relationships),
     )
-    result = check(store, backend, projection=projection)
+    result = check(workspace.model, backend)
     assert result.ok, result.drift
-    again = sync(store, backend)
+    again = sync(workspace.model, backend)
     assert not again.full
     assert (again.nodes_written, again.relationships_written) == (0, 0)
 

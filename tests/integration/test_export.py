@@ -24,7 +24,6 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.ingest import load
 from graph.cypher import Neo4jBackend
 from graph.export import (
     edge_attributes,
@@ -37,10 +36,10 @@ from graph.export import (
     xml_kind,
     xml_text,
 )
-from graph.projection import project_store
+from graph.ingest import load
 from graph.records import NodeRecord, PropertyValue, RelRecord
-from graph.store import Store
-from graph.sync import sync
+from graph.sync import projection, sync
+from graph.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "data" / "cases"
@@ -78,19 +77,20 @@ ODD_RELS = (
 def curated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with the curated cases loaded (no engine synced)."""
     data = tmp_path_factory.mktemp("export") / "data"
-    store = Store(data / "oxigraph")
-    load(store, [CASES])
-    store.close()
+    workspace = Workspace.open(data)
+    load(workspace, [CASES])
+    workspace.close()
     return data
 
 
 def records(data: Path) -> tuple[tuple[NodeRecord, ...], tuple[RelRecord, ...]]:
-    store = Store(data / "oxigraph", read_only=True)
+    workspace = Workspace.open(data, read_only=True)
     try:
-        projection = project_store(store)
+        with workspace.model.read() as conn:
+            graph = projection(conn)
     finally:
-        store.close()
-    return projection.nodes, projection.relationships
+        workspace.close()
+    return graph.nodes, graph.relationships
 
 
 # -- what networkx should read back ---------------------------------------------------------
@@ -275,12 +275,12 @@ def test_neo4j_admin_import_of_the_csv_export(
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "neo4j: ok" in check.stdout
-    # The same graph as a bulk sync of the same store.
-    store = Store(curated / "oxigraph", read_only=True)
+    # The same graph as a bulk sync of the same read model.
+    workspace = Workspace.open(curated, read_only=True)
     try:
-        sync(store, neo4j_backend, full=True, state_file=curated.parent / "sync-state.json")
+        sync(workspace.model, neo4j_backend, full=True)
     finally:
-        store.close()
+        workspace.close()
     other = Neo4jBackend(imported["NEO4J_URI"], "neo4j", imported["NEO4J_PASSWORD"])
     try:
         for query in DUMP:
