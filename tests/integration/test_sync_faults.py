@@ -8,9 +8,11 @@ without syncing), real engines (embedded FalkorDB; the Neo4j test server). For e
   another key and renamed over it only at the end);
 - an incremental sync (after loading a second document) killed while it writes.
 
-In both cases `casegraph sync` (no flag) then repairs the engine and `casegraph check` passes.
-Where the kill lands is decided by watching, not by sleeping: the sync drops its state file
-just before its first engine write, and the engine's counts show the writes going on.
+In both cases `casegraph sync` (no flag) then repairs the engine (a full sync after a full
+one, which left the engine marked dirty; a replay after an incremental one, whose version was
+not advanced) and `casegraph check` passes. Where the kill lands is decided by watching, not by
+sleeping: the read model marks the engine dirty just before a full sync's first write, and the
+engine's counts show the writes going on.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -162,10 +165,21 @@ def base(tmp_path: Path, engine: Engine) -> dict[str, str]:
     return env
 
 
-def repaired(env: dict[str, str], engine: Engine) -> None:
+def engine_state(engine: Engine) -> str | None:
+    """The engine's row in the read model (`dirty` while a full sync writes), read apart."""
+    path = engine.data / "readmodel.sqlite3"
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        row = conn.execute("SELECT state FROM engine WHERE name=?", (engine.name,)).fetchone()
+        return str(row[0]) if row else None
+    finally:
+        conn.close()
+
+
+def repaired(env: dict[str, str], engine: Engine, mode: str) -> None:
     again = casegraph(env, "sync")
     assert again.returncode == 0, again.stderr
-    assert "full rebuild" in again.stdout, again.stdout  # no state file: the sync is full
+    assert mode in again.stdout, again.stdout
     checked = casegraph(env, "check", "--backend", engine.name)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"{engine.name}: ok" in checked.stdout
@@ -174,8 +188,7 @@ def repaired(env: dict[str, str], engine: Engine) -> None:
 
 
 def test_kill_during_full_sync(base: dict[str, str], engine: Engine, tmp_path: Path) -> None:
-    state = engine.data / f"sync-{engine.name}.json"
-    assert state.exists()
+    assert engine_state(engine) == "clean"
     before = engine.nodes_at_rest()
     assert before
     extra = generated(tmp_path, "extra.nt", EXTRA_TRIPLES, "x")  # the rebuild differs
@@ -185,7 +198,7 @@ def test_kill_during_full_sync(base: dict[str, str], engine: Engine, tmp_path: P
         [str(CASEGRAPH), "sync", "--full"], env=base, stdout=subprocess.DEVNULL
     ) as process:
         try:
-            wait_for(lambda: not state.exists(), process, "the engine writes began")
+            wait_for(lambda: engine_state(engine) == "dirty", process, "the full sync began")
             if engine.neo4j is not None:
                 wait_for(lambda: engine.nodes() != before, process, "the rebuild changed Neo4j")
             kill(process)
@@ -197,21 +210,20 @@ def test_kill_during_full_sync(base: dict[str, str], engine: Engine, tmp_path: P
         assert engine.nodes_at_rest() == before
     else:
         assert engine.nodes() != before  # Neo4j was left half rebuilt
-    repaired(base, engine)
+    assert engine_state(engine) == "dirty"
+    repaired(base, engine, "full rebuild")
     if engine.neo4j is None:
         with FalkorDBBackend(engine.data / "falkordb") as falkordb:
             assert not falkordb._db.connection.exists(BULK_KEY)
 
 
 def test_kill_during_incremental_sync(base: dict[str, str], engine: Engine, tmp_path: Path) -> None:
-    state = engine.data / f"sync-{engine.name}.json"
     extra = generated(tmp_path, "extra.nt", EXTRA_TRIPLES, "x")
     loaded = casegraph(base, "load", "--no-validate", "--no-sync", str(extra))
     assert loaded.returncode == 0, loaded.stderr
     before = engine.nodes_at_rest()
     with subprocess.Popen([str(CASEGRAPH), "sync"], env=base, stdout=subprocess.DEVNULL) as process:
         try:
-            wait_for(lambda: not state.exists(), process, "the engine writes began")
             if engine.neo4j is not None:
                 wait_for(lambda: (engine.nodes() or 0) > before, process, "nodes written")
             else:
@@ -229,4 +241,4 @@ def test_kill_during_incremental_sync(base: dict[str, str], engine: Engine, tmp_
             kill(process)
         finally:
             process.kill()
-    repaired(base, engine)
+    repaired(base, engine, "incremental")
