@@ -543,6 +543,19 @@ def _limits() -> list[str]:
             + "."
         )
     lines += [
+        "- **The sync over the read model** (measured by hand on 2026-12-02 with the `casegraph` "
+        "CLI on the 1,000,000-triple file loaded by `casegraph load --no-validate --no-sync` into "
+        "a fresh data directory, 4 min 34 s; load average 3.8-7.7; not in the result files): "
+        "`sync --full` reads the read model's records as a stream into `replace_all`. FalkorDB "
+        "5.29 s and 5.36 s (about 105,000 relationships/s; 8.4-9.2 s for the whole command, "
+        "268-388 MB peak RSS) against `falkordb-bulk-insert` 8.9-9.1 s in the benchmark above; "
+        "Neo4j 24.9 s into the empty database and 26.6 s with the clear (21,000-22,600 "
+        "relationships/s) against `neo4j-admin database import full` of the `neo4j-csv` export "
+        "of the same read model 11.0 s and 7.7 s, alternating (0.29-0.44 of the offline "
+        "import). An incremental sync of tests/data/good/small-case.yaml: FalkorDB 0.13 s, Neo4j "
+        "1.59 s (20 nodes, 42 relationships; 2.5 s and 3.3 s for the whole command), and "
+        "`check` clean on both. `casegraph export` from the read model: graphml 10.2 s, gexf "
+        "8.9 s, nodelink 4.9 s, neo4j-csv 6.0 s for the whole command, 152-188 MB peak RSS.",
         "- **SPARQL over the registered graphs.** `Store.query` passes the registered graphs as "
         "the default graph (what keeps loads atomic). Measured by hand on the 1M store (3 runs "
         "each, not in the result files): the timeline took 1.75-1.89 s that way against "
