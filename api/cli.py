@@ -258,17 +258,29 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 EXPORT_FORMATS = ("ttl", "trig", "nq", "nt", "jsonld")
+GRAPH_EXPORT_FORMATS = ("graphml", "gexf", "nodelink", "neo4j-csv")
 
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="ttl, trig, nq, nt or jsonld.")] = "trig",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="RDF: ttl, trig, nq, nt or jsonld. Property graph: graphml, gexf, nodelink or "
+            "neo4j-csv (a folder for neo4j-admin database import).",
+        ),
+    ] = "trig",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File (default stdout).")
     ] = None,
 ) -> None:
-    """Write the dataset out (TriG and N-Quads keep the named graphs)."""
+    """Write the dataset out (TriG and N-Quads keep the named graphs), or the property graph."""
     import pyoxigraph as ox
+
+    if format in GRAPH_EXPORT_FORMATS:
+        _export_graph(format, output)
+        return
 
     formats = {
         "ttl": ox.RdfFormat.TURTLE,
@@ -278,7 +290,8 @@ def export(
         "jsonld": ox.RdfFormat.JSON_LD,
     }
     if format not in formats:
-        err.print(f"unknown format {format!r}; use one of {', '.join(formats)}")
+        known = [*formats, *GRAPH_EXPORT_FORMATS]
+        err.print(f"unknown format {format!r}; use one of {', '.join(known)}")
         raise typer.Exit(EXIT_USAGE)
     with handled(), open_store(read_only=True) as store:
         if output is None:
@@ -287,6 +300,117 @@ def export(
             with output.open("wb") as handle:
                 store.dump(handle, formats[format])
             err.print(f"wrote {output}")
+
+
+def _export_graph(format: str, output: Path | None) -> None:
+    """The read model's property graph as GraphML, GEXF, node-link or Neo4j CSV, streamed."""
+    from graph.export import export_graph
+    from graph.sync import iter_nodes, iter_relationships
+
+    if format == "neo4j-csv" and output is None:
+        err.print("neo4j-csv writes a folder: give -o PATH")
+        raise typer.Exit(EXIT_USAGE)
+    with handled(), open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
+        summary = export_graph(
+            format, iter_nodes(conn), iter_relationships(conn), output, stdout=sys.stdout
+        )
+    if output is not None:
+        err.print(
+            f"wrote {output}: {summary.nodes} nodes, {summary.relationships} relationships"
+            + (f" in {len(summary.files)} files" if summary.files else "")
+        )
+
+
+analyze_app = typer.Typer(help="Graph analytics on the property graph.", no_args_is_help=True)
+app.add_typer(analyze_app, name="analyze")
+
+
+@analyze_app.command("centrality")
+def analyze_centrality(
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many to show.")] = 20,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="Only this kind (event, agent, phenomenon); repeatable."),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="betweenness, pagerank or reach.")] = (
+        "betweenness"
+    ),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Central actors, events and phenomena of the causal subgraph (igraph)."""
+    import dataclasses
+
+    from rich.table import Table
+
+    from graph.analytics import CENTRALITY_ORDERS, causal_centrality
+    from graph.sync import iter_nodes, iter_relationships
+
+    if by not in CENTRALITY_ORDERS:
+        err.print(f"unknown order {by!r}; use one of {', '.join(CENTRALITY_ORDERS)}")
+        raise typer.Exit(EXIT_USAGE)
+    with handled(), open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
+        ranked = causal_centrality(
+            iter_nodes(conn),
+            iter_relationships(conn),
+            top=top,
+            kinds=set(kind) if kind else None,
+            by=by,
+        )
+    if as_json:
+        out.print_json(json.dumps([dataclasses.asdict(c) for c in ranked], ensure_ascii=False))
+        return
+    table = Table(
+        "id", "label", "kind", "betweenness", "pagerank", "causes", "effects", "reach", "events"
+    )
+    for c in ranked:
+        table.add_row(
+            c.id,
+            c.label,
+            c.kind,
+            f"{c.betweenness:.4f}",
+            f"{c.pagerank:.4f}",
+            str(c.causes),
+            str(c.effects),
+            str(c.reach),
+            str(c.events) if c.events else "",
+        )
+    out.print(table)
+
+
+@analyze_app.command("outcomes")
+def analyze_outcomes(
+    cases: Annotated[list[str] | None, typer.Argument(help="Case ids (default: all).")] = None,
+    depth: Annotated[int, typer.Option("--depth", min=1, max=8)] = 4,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Compare cases by outcomes: the phenomena their events lead to, with the claims."""
+    import dataclasses
+
+    from rich.table import Table
+
+    from graph.outcomes import compare_cases
+    from graph.sync import iter_nodes, iter_relationships
+
+    with handled(), open_workspace(read_only=True) as workspace, workspace.model.read() as conn:
+        result = compare_cases(iter_nodes(conn), iter_relationships(conn), cases, max_depth=depth)
+    if as_json:
+        out.print_json(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
+        return
+    table = Table("case", "outcome", "steps", "score", "from", "claims", "links")
+    for case in result.cases:
+        for o in case.outcomes:
+            table.add_row(
+                case.case,
+                o.label,
+                str(o.steps),
+                f"{o.score:.2f}",
+                ", ".join(o.reached_from),
+                ", ".join(c.id for c in o.claims),
+                ", ".join(o.links),
+            )
+    out.print(table)
+    for outcome, shared in result.shared.items():
+        out.print(f"shared: {outcome} <- {', '.join(shared)}")
 
 
 @app.command()

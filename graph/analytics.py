@@ -18,15 +18,16 @@ scores, so long chains and contested steps rank lower.
 from __future__ import annotations
 
 import itertools
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Final
 
 import igraph
 import networkx as nx
 
-from graph.records import Projection, PropertyValue, RelRecord
+from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from ontology.vocab import CAUSAL_RELATIONS, upper_snake
 
 NO_EFFECT: Final = "hasNoMaterialEffectOn"
@@ -151,6 +152,16 @@ def _claim(rel: RelRecord, relation: str) -> ClaimRef:
         asserted_by=tuple(_strings(props.get("asserted_by"))),
         sources=tuple(_strings(props.get("source_ids"))),
     )
+
+
+def claim_ref(rel: RelRecord, relation: str) -> ClaimRef:
+    """The `ClaimRef` of a claim's direct causal relationship (one with `claim_ids`)."""
+    return _claim(rel, relation)
+
+
+def relation_of(rel_type: str) -> str:
+    """The causal relation a relationship type stands for (`CONTRIBUTES_TO` -> contributesTo)."""
+    return _relation_of(rel_type)
 
 
 def _relation_of(rel_type: str) -> str:
@@ -287,18 +298,150 @@ def betweenness(projection: Projection, top: int = 10) -> list[tuple[str, float]
     return ranked[:top]
 
 
+# -- centrality in the causal subgraph ----------------------------------------------------------
+
+REACH_DEPTH: Final = 3
+"""`Centrality.reach` counts what lies within this many causal steps."""
+CENTRALITY_ORDERS: Final = ("betweenness", "pagerank", "reach")
+
+
+@dataclass(frozen=True, slots=True)
+class Centrality:
+    """How central one actor or event (or phenomenon) is in the causal subgraph.
+
+    `betweenness`: the share of shortest causal paths between two other nodes that pass through
+    this one (directed, normalised to [0, 1]): a mediator of chains. `pagerank`: directed
+    PageRank over the causal edges (damping 0.85): where causal influence flows to. `causes`
+    and `effects`: distinct direct antecedents and consequents. `reach`: distinct nodes within
+    `REACH_DEPTH` causal steps downstream (for an actor: of the events it took part in).
+    `events`: for an actor, the events of the causal subgraph it took part in.
+    """
+
+    id: str
+    label: str
+    kind: str
+    type: str
+    betweenness: float
+    pagerank: float
+    causes: int
+    effects: int
+    reach: int
+    events: int = 0
+
+
+def causal_centrality(
+    nodes: Iterable[NodeRecord],
+    relationships: Iterable[RelRecord],
+    *,
+    top: int | None = None,
+    kinds: AbstractSet[str] | None = None,
+    by: str = "betweenness",
+) -> list[Centrality]:
+    """Centrality of the events, phenomena and actors in the causal subgraph, best first.
+
+    The graph: one edge per (antecedent, consequent) pair with at least one causal relationship
+    that is not a claim against it (a disputing claim, or one of no material effect, is not
+    influence), `respondsTo` drawn backwards as in `causal_subgraph`; plus an edge from each
+    agent to each event of that graph it took part in (`PARTICIPANT`), so that actors are
+    ranked by what their events lead to. Computed by igraph; the records are read once and
+    only the causal and participation relationships are kept. Sorted by `by` (`betweenness`,
+    `pagerank` or `reach`) and then by the other two and the id; `kinds` keeps only nodes of
+    those `kind`s (`event`, `agent`, `phenomenon`, ...).
+    """
+    if by not in CENTRALITY_ORDERS:
+        raise ValueError(f"unknown order {by!r}; use one of {', '.join(CENTRALITY_ORDERS)}")
+    meta: dict[str, tuple[str, str, str, bool]] = {}
+    for node in nodes:
+        props = node.properties
+        meta[node.id] = (
+            _text(props.get("label")) or node.id,
+            _text(props.get("kind")),
+            _text(props.get("type")) or node.labels[-1],
+            "Agent" in node.labels,
+        )
+    causal: set[tuple[str, str]] = set()
+    participation: set[tuple[str, str]] = set()
+    for rel in relationships:
+        if rel.source not in meta or rel.target not in meta:
+            continue
+        if rel.type in CAUSAL_TYPES:
+            relation = _text(rel.properties.get("relation")) or _relation_of(rel.type)
+            against = _text(rel.properties.get("stance")) == "disputes" or relation == NO_EFFECT
+            if against:
+                continue
+            pair = (rel.target, rel.source) if relation == RESPONDS_TO else (rel.source, rel.target)
+            if pair[0] != pair[1]:
+                causal.add(pair)
+        elif rel.type == "PARTICIPANT" and meta[rel.target][3]:
+            participation.add((rel.target, rel.source))
+    in_causal = {n for pair in causal for n in pair}
+    actor_edges = {(a, e) for a, e in participation if e in in_causal}
+    ids = sorted(in_causal | {a for a, _ in actor_edges})
+    index = {node_id: i for i, node_id in enumerate(ids)}
+    graph = igraph.Graph(
+        n=len(ids),
+        edges=sorted((index[u], index[v]) for u, v in causal | actor_edges),
+        directed=True,
+    )
+    n = len(ids)
+    scale = (n - 1) * (n - 2) if n > 2 else 1.0
+    between = graph.betweenness(directed=True) if n else []
+    rank = graph.pagerank(directed=True) if n else []
+    causal_graph = igraph.Graph(
+        n=n, edges=sorted((index[u], index[v]) for u, v in causal), directed=True
+    )
+    reach = causal_graph.neighborhood(order=REACH_DEPTH, mode="out") if n else []
+    out: list[Centrality] = []
+    events_of: dict[str, set[int]] = defaultdict(set)
+    for actor, event in actor_edges:
+        events_of[actor].add(index[event])
+    for i, node_id in enumerate(ids):
+        label, kind, node_type, _agent = meta[node_id]
+        if kinds is not None and kind not in kinds:
+            continue
+        if node_id in events_of:
+            downstream = {j for e in events_of[node_id] for j in reach[e] if j != e}
+            reached, events = len(downstream), len(events_of[node_id])
+        else:
+            reached, events = len(reach[i]) - 1, 0
+        out.append(
+            Centrality(
+                id=node_id,
+                label=label,
+                kind=kind,
+                type=node_type,
+                betweenness=float(between[i]) / scale,
+                pagerank=float(rank[i]),
+                causes=causal_graph.degree(i, mode="in"),
+                effects=causal_graph.degree(i, mode="out"),
+                reach=reached,
+                events=events,
+            )
+        )
+    first = CENTRALITY_ORDERS.index(by)
+    fields = (*CENTRALITY_ORDERS[first:], *CENTRALITY_ORDERS[:first])
+    out.sort(key=lambda c: (*(-float(getattr(c, f)) for f in fields), c.id))
+    return out[:top] if top is not None else out
+
+
 __all__ = [
     "CAUSAL_TYPES",
+    "CENTRALITY_ORDERS",
+    "REACH_DEPTH",
+    "Centrality",
     "Chain",
     "ClaimRef",
     "Step",
     "betweenness",
+    "causal_centrality",
     "causal_chains",
     "causal_subgraph",
     "causes",
+    "claim_ref",
     "edge_key",
     "effects",
     "neighbors",
+    "relation_of",
     "step_score",
     "to_networkx",
 ]

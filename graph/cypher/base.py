@@ -110,6 +110,19 @@ class CypherBackend(ABC):
             self._write(statement, {"rows": rows})
         return WriteSummary(len(projection.nodes), len(projection.relationships))
 
+    def replace_all(
+        self, nodes: Iterable[NodeRecord], relationships: Iterable[RelRecord]
+    ) -> WriteSummary:
+        """Make the graph exactly these records, by the engine's fastest path (a full sync).
+
+        This default clears the graph and writes the records with `write`; the engines override
+        it with their bulk paths (FalkorDB: GRAPH.BULK into a new key swapped in at the end;
+        Neo4j: CREATE batches into the emptied database).
+        """
+        self.clear()
+        self.ensure_schema()
+        return self.write(Projection(tuple(nodes), tuple(relationships)))
+
     def delete_nodes(self, ids: Iterable[str], batch_size: int = DEFAULT_BATCH_SIZE) -> int:
         """DETACH DELETE the nodes with these ids; how many existed."""
         deleted = 0

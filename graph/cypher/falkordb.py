@@ -7,7 +7,7 @@ started with. `restart()` replaces a stuck server (see `EmbeddedFalkorDB.restart
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,11 +21,13 @@ from graph.cypher import statements as st
 from graph.cypher.base import (
     CypherBackend,
     QueryResult,
+    WriteSummary,
     json_value,
     node_json,
     rel_json,
     too_many_rows,
 )
+from graph.cypher.falkordb_bulk import DEFAULT_CALL_BYTES, bulk_load, date_statements
 from graph.cypher.falkordb_server import (
     SAVE_TIMEOUT_S,
     EmbeddedFalkorDB,
@@ -34,8 +36,11 @@ from graph.cypher.falkordb_server import (
     no_retry,
 )
 from graph.errors import BackendUnavailable, QueryError, QueryTimeout
+from graph.records import NodeRecord, RelRecord
 
 GRAPH_NAME = "casegraph"
+BULK_SUFFIX = "__bulk"
+"""A full sync builds `<graph>__bulk` and renames it over `<graph>`."""
 SOCKET_TIMEOUT_S = 600.0
 """Client socket timeout: far above redis-py's usual few seconds, which break large batches."""
 TIMED_OUT = "Query timed out"
@@ -135,6 +140,58 @@ class FalkorDBBackend(CypherBackend):
             self._schema(
                 self._db.connection.execute_command,
                 *("GRAPH.CONSTRAINT", "CREATE", self._graph.name, "UNIQUE", "NODE", label),
+                *("PROPERTIES", 1, prop),
+            )
+
+    def replace_all(
+        self,
+        nodes: Iterable[NodeRecord],
+        relationships: Iterable[RelRecord],
+        *,
+        max_call_bytes: int = DEFAULT_CALL_BYTES,
+    ) -> WriteSummary:
+        """Build the graph anew with GRAPH.BULK under a new key, then swap it in with RENAME.
+
+        The records stream into `<graph>__bulk` (dropped first if a crash left it); its ISO
+        date strings become dates, the indexes and the constraint are created, and one RENAME
+        replaces the old graph atomically. A crash before the RENAME leaves the old graph as
+        it was.
+        """
+        temp = f"{self._graph.name}{BULK_SUFFIX}"
+        connection = self._db.connection
+        try:
+            connection.delete(temp)
+            load = bulk_load(
+                connection.execute_command,
+                temp,
+                nodes,
+                relationships,
+                labels=self.labels,
+                rel_types=self.rel_types,
+                max_call_bytes=max_call_bytes,
+            )
+            graph = self._db.select_graph(temp)
+            for statement, params in date_statements(load, self.rel_types):
+                graph.query(statement, params)
+            self._ensure_schema_on(graph)
+            connection.rename(temp, self._graph.name)
+            # The client caches label, type and property names by the graph's own ids; the new
+            # graph numbers them afresh.
+            self._graph = self._db.select_graph(self._graph.name)
+        except redis.ResponseError as e:
+            raise QueryError(f"FalkorDB: {e}") from e
+        except redis.RedisError as e:
+            raise BackendUnavailable(f"FalkorDB: {e}") from e
+        return WriteSummary(load.nodes, load.relationships)
+
+    def _ensure_schema_on(self, graph: Any) -> None:
+        """`ensure_schema` on another graph key of the same server (the bulk key)."""
+        for statement in st.FALKORDB_INDEXES:
+            self._schema(graph.query, statement)
+        for label, prop in st.FALKORDB_UNIQUE:
+            self._schema(
+                self._db.connection.execute_command,
+                *("GRAPH.CONSTRAINT", "CREATE", graph.name, "UNIQUE", "NODE", label),
                 *("PROPERTIES", 1, prop),
             )
 

@@ -8,7 +8,9 @@ applies to auto-commit `session.run`). Writes run batch by batch, each in `execu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import neo4j
@@ -22,18 +24,23 @@ from neo4j.exceptions import (
 )
 from neo4j.graph import Node, Path, Relationship
 
+from graph.cypher import neo4j_bulk
 from graph.cypher import statements as st
 from graph.cypher.base import (
     CypherBackend,
     QueryResult,
+    WriteSummary,
     json_value,
     node_json,
     rel_json,
     too_many_rows,
 )
 from graph.errors import BackendUnavailable, QueryError, QueryTimeout
+from graph.records import NodeRecord, RelRecord
 
 CONNECTION_TIMEOUT_S = 10.0
+DEFAULT_BULK_BATCH = neo4j_bulk.DEFAULT_BATCH_SIZE
+DEFAULT_BULK_WORKERS = 2
 
 
 class Neo4jBackend(CypherBackend):
@@ -107,6 +114,56 @@ class Neo4jBackend(CypherBackend):
             return QueryResult(columns, [[ids.convert(v) for v in row] for row in rows])
 
         return self._session_call(work, read_only=read_only)
+
+    def replace_all(
+        self,
+        nodes: Iterable[NodeRecord],
+        relationships: Iterable[RelRecord],
+        *,
+        batch_size: int = DEFAULT_BULK_BATCH,
+        workers: int = DEFAULT_BULK_WORKERS,
+    ) -> WriteSummary:
+        """Empty the database, then CREATE the records in `UNWIND` batches (no MERGE).
+
+        Nodes are all written before the first relationship batch starts; within each phase
+        `workers` transactions run at once (a deadlock between two relationship batches is a
+        transient error, which `execute_write` retries).
+
+        Not atomic (Neo4j Community has one user database): a crash part-way leaves part of
+        the graph, which the sync's state handling turns into a full sync next time.
+        """
+        self.clear()
+        self.ensure_schema()
+        node_work = neo4j_bulk.node_batches(nodes, self.labels, batch_size)
+        created_nodes = sum(n for n, _ in self._pipelined(node_work, workers))
+        rel_work = neo4j_bulk.relationship_batches(relationships, self.rel_types, batch_size)
+        created_rels = sum(r for _, r in self._pipelined(rel_work, workers))
+        return WriteSummary(created_nodes, created_rels)
+
+    def _pipelined(
+        self, work: Iterable[tuple[str, list[Any]]], workers: int
+    ) -> Iterator[tuple[int, int]]:
+        """Run the batches in `workers` sessions at once (at most `workers` waiting), so the
+        driver encodes one batch while the server writes another; counters in any order."""
+        if workers <= 1:
+            for statement, rows in work:
+                yield self._create(statement, rows)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="casegraph-neo4j-bulk") as pool:
+            running: deque[Future[tuple[int, int]]] = deque()
+            for statement, rows in work:
+                running.append(pool.submit(self._create, statement, rows))
+                if len(running) >= workers:
+                    yield running.popleft().result()
+            while running:
+                yield running.popleft().result()
+
+    def _create(self, statement: str, rows: list[Any]) -> tuple[int, int]:
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
+            counters = tx.run(statement, {"rows": rows}).consume().counters
+            return counters.nodes_created, counters.relationships_created
+
+        return self._session_call(work, read_only=False)
 
     def _session_call[T](self, work: Callable[[ManagedTransaction], T], *, read_only: bool) -> T:
         mode = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS

@@ -111,6 +111,61 @@ def upsert_relationships(
     )
 
 
+def create_nodes(labels: Sequence[str], allowed: Collection[str]) -> str:
+    """Bulk path (an empty graph): CREATE a batch of nodes that have the same labels.
+
+    Rows are the property maps themselves, `id` included and dates as native values (Neo4j's
+    driver sends `datetime.date` as a date).
+    """
+    checked = check_labels(labels, allowed)
+    return f"UNWIND $rows AS row CREATE (n:{':'.join(checked)}) SET n = row"
+
+
+def create_relationships(rel_type: str, allowed: Collection[str]) -> str:
+    """Bulk path (an empty graph): CREATE a batch of relationships of one type.
+
+    Rows are lists, `[source id, target id, key, {other properties}]` (a list packs faster
+    than a map with the same keys on every row); a row whose endpoints do not exist writes
+    nothing, as in `upsert_relationships`.
+    """
+    t = check_rel_type(rel_type, allowed)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{ROOT_LABEL} {{id: row[0]}}) "
+        f"MATCH (b:{ROOT_LABEL} {{id: row[1]}}) "
+        f"CREATE (a)-[r:{t}]->(b) SET r = row[3], r.key = row[2]"
+    )
+
+
+def _to_dates(var: str, date_props: Sequence[str], date_lists: Sequence[str]) -> str:
+    parts = [f"{var}.{check_property(p)} = date({var}.{p})" for p in date_props]
+    parts += [f"{var}.{check_property(p)} = [d IN {var}.{p} | date(d)]" for p in date_lists]
+    if not parts:
+        raise ValueError("no date properties to convert")
+    return ", ".join(parts)
+
+
+def falkordb_node_dates(date_props: Sequence[str], date_lists: Sequence[str]) -> str:
+    """FalkorDB after GRAPH.BULK (which has no date type): ISO strings to dates, by id range.
+
+    Params: `low`, `high` (internal node ids, `high` excluded); plans as `NodeByIdSeek`.
+    """
+    return (
+        "MATCH (n) WHERE id(n) >= $low AND id(n) < $high "
+        f"SET {_to_dates('n', date_props, date_lists)}"
+    )
+
+
+def falkordb_relationship_dates(
+    rel_type: str, allowed: Collection[str], date_props: Sequence[str], date_lists: Sequence[str]
+) -> str:
+    """`falkordb_node_dates` for relationships of one type (a scan of that type)."""
+    t = check_rel_type(rel_type, allowed)
+    return (
+        f"MATCH ()-[r:{t}]->() WHERE id(r) >= $low AND id(r) < $high "
+        f"SET {_to_dates('r', date_props, date_lists)}"
+    )
+
+
 DELETE_NODES: Final = (
     f"UNWIND $ids AS id MATCH (n:{ROOT_LABEL} {{id: id}}) DETACH DELETE n RETURN count(*) AS n"
 )
@@ -202,7 +257,11 @@ __all__ = [
     "check_labels",
     "check_property",
     "check_rel_type",
+    "create_nodes",
+    "create_relationships",
     "delete_relationships",
+    "falkordb_node_dates",
+    "falkordb_relationship_dates",
     "ontology_labels",
     "ontology_rel_types",
     "upsert_nodes",
