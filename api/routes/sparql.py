@@ -96,14 +96,17 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 
 def _charset(request: Request) -> str:
-    """The body's declared charset (UTF-8 when none), checked to be one Python knows."""
+    """The body's declared charset, which the protocol fixes to UTF-8: any other is 415."""
     header = request.headers.get("content-type", "")
     match = re.search(r"(?i);\s*charset\s*=\s*\"?([\w.:-]+)", header)
     name = match.group(1) if match else "utf-8"
     try:
-        return codecs.lookup(name).name
+        name = codecs.lookup(name).name
     except LookupError:
-        raise UnsupportedMediaType(f"unknown charset {name!r}") from None
+        raise UnsupportedMediaType(f"unknown charset {name!r}; SPARQL bodies are UTF-8") from None
+    if name != "utf-8":
+        raise UnsupportedMediaType(f"charset {name!r} is not accepted; SPARQL bodies are UTF-8")
+    return name
 
 
 def _text(body: bytes, charset: str, what: str) -> str:

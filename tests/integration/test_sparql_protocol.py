@@ -255,6 +255,12 @@ def test_bad_query_non_utf8(client: httpx.Client) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert_4xx(form, 400)
+    declared = client.post(
+        "/sparql",
+        content=body,
+        headers={"Content-Type": "application/sparql-query; charset=ISO-8859-1"},
+    )
+    assert "UTF-8" in assert_4xx(declared, 415)
 
 
 def test_bad_query_syntax_reports_the_parser_message(client: httpx.Client) -> None:
