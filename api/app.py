@@ -21,9 +21,9 @@ from starlette.concurrency import run_in_threadpool
 
 import api
 from api import http, openapi, problems
-from api.deps import AppState, EngineState
+from api.deps import AppState, EngineState, ResponseCache
 from api.routes import cypher, graph_store, linked_data, rest, sparql, views
-from api.settings import Settings
+from api.settings import MiB, Settings
 from graph.workspace import Workspace
 
 log = logging.getLogger("casegraph.api")
@@ -94,6 +94,7 @@ def _start(settings: Settings) -> AppState:
             workspace=workspace,
             snapshot=snapshot,
             version=snapshot.version or 0,
+            cache=ResponseCache(settings.response_cache_mb * MiB),
         )
         workspace.listeners.append(state.publish)
         state.engines = {

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         default=64 * MiB, gt=0, description="A Cypher result larger than this is refused (422)."
     )
 
+    response_cache_mb: int = Field(
+        default=64,
+        ge=0,
+        description="Encoded REST answers kept per store version, in MB (0: none; every "
+        "answer is then read from the read model).",
+    )
+
     sparql_max_body_bytes: int = Field(
         default=1 * MiB, gt=0, description="Largest request body on /sparql (else 413)."
     )
