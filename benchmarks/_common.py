@@ -56,3 +56,50 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     payload = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), **payload}
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
+
+
+# -- an httpx load generator (asyncio, keep-alive), for benchmarks that need no wrk ------------
+
+
+async def _client(
+    client: Any, url: str, params: dict[str, str], stop: float, out: list[float]
+) -> int:
+    errors = 0
+    while time.perf_counter() < stop:
+        started = time.perf_counter()
+        response = await client.get(url, params=params)
+        out.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            errors += 1
+    return errors
+
+
+async def measure(
+    base: str, url: str, params: dict[str, str], clients: int, seconds: float
+) -> dict[str, Any]:
+    """`clients` keep-alive clients calling `url` for `seconds`: requests/s, p50, p99, errors."""
+    import asyncio
+    import statistics
+
+    import httpx
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        for _ in range(20):  # warm up caches and connections
+            await client.get(url, params=params)
+        latencies: list[float] = []
+        started = time.perf_counter()
+        stop = started + seconds
+        errors = await asyncio.gather(
+            *(_client(client, url, params, stop, latencies) for _ in range(clients))
+        )
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "errors": sum(errors),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2),
+    }

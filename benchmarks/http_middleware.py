@@ -4,7 +4,7 @@ Three servers run side by side (uvicorn, one worker, uvloop + httptools, each wi
 data folder): the app without the middleware, with it and the access log off, with it and the
 access log on (lines written to a file). Rounds alternate the three, in a rotating order, and
 each measurement drives one server with `--clients` keep-alive clients (httpx, asyncio, the
-harness of `benchmarks/api.py`) for `--seconds`. Reported per variant: the median requests/s
+harness in `benchmarks/_common.py`) for `--seconds`. Reported per variant: the median requests/s
 and the server's CPU time per request (psutil, user + system), which does not depend on the
 load generator, and the load average around each round.
 
@@ -35,8 +35,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import write_results  # noqa: E402
-from benchmarks.api import measure  # noqa: E402
+from benchmarks._common import measure, write_results  # noqa: E402
 from tests.integration.server import free_port  # noqa: E402
 
 VARIANTS = {
