@@ -54,6 +54,15 @@ class Settings(BaseSettings):
         default=64 * MiB, gt=0, description="A Cypher result larger than this is refused (422)."
     )
 
+    sparql_max_chars: int = Field(
+        default=512 * 1024,
+        gt=0,
+        description="Longest SPARQL query or update text (else 400, `graph.query_guard`).",
+    )
+    cypher_max_chars: int = Field(
+        default=64 * 1024, gt=0, description="Longest Cypher query text (else 400)."
+    )
+
     sparql_max_body_bytes: int = Field(
         default=1 * MiB, gt=0, description="Largest request body on /sparql (else 413)."
     )
