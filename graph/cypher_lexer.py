@@ -7,9 +7,9 @@ An unterminated string, name or comment becomes a one-character `OTHER` token an
 so malformed input exposes more text as code, never less.
 
 While reading, it measures what makes FalkorDB's parser slow: the nesting depth of (), [], {}
-plus the unary operators (`NOT`, `-`, `+`) applying at each point, and a cost, the sum over
-tokens of 2 ** depth, because FalkorDB re-reads a nested expression about twice per level
-(docs/security.md has the measurements).
+and `CASE ... END`, plus the unary operators (`NOT`, `-`, `+`) applying at each point, and a
+cost, the sum over tokens of 2 ** depth, because FalkorDB re-reads a nested expression about
+twice per level (docs/security.md has the measurements).
 """
 
 from __future__ import annotations
@@ -93,10 +93,18 @@ def _is_operand(token: Token | None) -> bool:
     return token.kind is not Kind.OTHER
 
 
+def _after(text: str, token: Token) -> int:
+    """The offset of the next non-space character after a token."""
+    i = token.start + len(token.text)
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
+
+
 def lex(text: str) -> Lexed:
     """Tokens, nesting depth and parse cost of a Cypher text."""
     out = Lexed()
-    stack: list[list[int]] = [[0, 0]]  # per open bracket: [depth inside, unary operators]
+    stack: list[list[int]] = [[0, 0, 0]]  # per open bracket: [depth inside, unary, is CASE]
     prev: Token | None = None
     n = len(text)
     i = 0
@@ -140,13 +148,17 @@ def lex(text: str) -> Lexed:
         frame = stack[-1]
         depth = frame[0] + frame[1]
         value = token.text
-        if not (token.kind is Kind.PUNCT and value in _CLOSE):
+        word = value.lower() if token.kind is Kind.NAME else ""
+        member = prev is not None and prev.text == "."  # `n.case`, `n.end`: properties
+        case = word == "case" and not member and not text.startswith(":", _after(text, token))
+        end = word == "end" and not member and frame[2] == 1
+        if not (token.kind is Kind.PUNCT and value in _CLOSE) and not end:
             out.cost += 1 << min(depth, 62)
-        if token.kind is Kind.PUNCT and value in _OPEN:
-            stack.append([depth + 1, 0])
+        if (token.kind is Kind.PUNCT and value in _OPEN) or case:
+            stack.append([depth + 1, 0, 1 if case else 0])
             frame[1] = 0
             out.max_depth = max(out.max_depth, depth + 1)
-        elif token.kind is Kind.PUNCT and value in _CLOSE:
+        elif (token.kind is Kind.PUNCT and value in _CLOSE) or end:
             if len(stack) > 1:
                 stack.pop()
             stack[-1][1] = 0
@@ -155,7 +167,11 @@ def lex(text: str) -> Lexed:
         ):
             frame[1] += 1
             out.max_depth = max(out.max_depth, frame[0] + frame[1])
-        else:
+        elif token.kind is Kind.PUNCT or (
+            word in _KEYWORDS and not text.startswith("(", _after(text, token))
+        ):
+            # An operator, comma or clause word ends the operand the unary operators apply
+            # to; a name does not (`NOT all(...)`, `- n.x`): its call or property follows.
             frame[1] = 0
         out.tokens.append(token)
         prev = token

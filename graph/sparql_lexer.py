@@ -261,7 +261,10 @@ def lex(text: str) -> Lexed:
             out.max_depth = max(out.max_depth, depth())
             out.operators += 1
         else:
-            frame.run = 0
+            if kind is Kind.PUNCT:
+                # An operator or comma ends the operand the unary operators apply to; a
+                # function name does not (`!BOUND(?x)`): its arguments follow.
+                frame.run = 0
             if kind is Kind.PUNCT and value in _OPERATORS:
                 out.operators += 1
             elif kind is Kind.WORD:

@@ -224,6 +224,7 @@ def test_procedures_off_the_allowlist_are_refused(text: str) -> None:
         "CALL { RETURN 1 AS x } RETURN x",
         "WITH 1 AS a CALL (a) { RETURN a AS b } RETURN b",
         "MATCH (call) RETURN call.load AS csv",
+        "MATCH (n) RETURN CASE n.end WHEN 1 THEN n.case END AS x, {case: 1, end: 2} AS m",
         "RETURN 'LOAD CSV FROM x' AS s, \"CALL apoc.x()\" AS t // LOAD CSV\n",
         "RETURN 1 AS `LOAD CSV` /* CALL apoc.x() */",
         "MATCH (n:Event) WHERE n.label =~ '.*load csv.*' RETURN n LIMIT 1",
@@ -247,6 +248,9 @@ def test_cypher_depth_limit() -> None:
         "RETURN " + "[" * (limit + 1) + "1" + "]" * (limit + 1),
         "RETURN " + "NOT (" * 6 + "true" + ")" * 6,
         "RETURN " + "(" * 25 + "1" + ")" * 25,  # finding 3's hang
+        "RETURN " + "CASE WHEN true THEN " * (limit + 1) + "1" + " END" * (limit + 1),
+        "RETURN " + "- abs(" * 6 + "1" + ")" * 6,  # the sign applies to the call
+        "RETURN " + "NOT all(x IN [1] WHERE " * 6 + "true" + ")" * 6,
     ]:
         with pytest.raises(QueryRefused, match="levels deep"):
             guard.check_cypher(text)
