@@ -230,6 +230,29 @@ def test_finding_2_deep_cypher_is_refused_before_the_engine_parses_it(
     assert_alive(server, client)
 
 
+def test_deep_jsonld_and_rdfxml_bodies_are_refused_and_the_server_stays_up(
+    server: Server, client: httpx.Client
+) -> None:
+    deep_jsonld = '{"@id": "http://a/", "http://p/q": ' + '{"http://p/q": ' * 5000 + "1"
+    deep_jsonld += "}" * 5001
+    deep_xml = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:p="http://p/">'
+        + '<rdf:Description rdf:about="http://a/"><p:q>' * 100_000
+        + "</p:q></rdf:Description>" * 100_000
+        + "</rdf:RDF>"
+    )
+    for body, media in [(deep_jsonld, "application/ld+json"), (deep_xml, "application/rdf+xml")]:
+        response = client.put(
+            "/graph-store",
+            params={"graph": "https://example.org/deep"},
+            content=body.encode(),
+            headers={"Content-Type": media, **AUTH},
+        )
+        assert response.status_code == 400, response.text[:300]
+        assert "levels deep" in response.json()["detail"]
+    assert_alive(server, client)
+
+
 # -- fuzz: nested SPARQL and Cypher ----------------------------------------------------------------
 
 SPARQL_NESTING = [
