@@ -186,6 +186,21 @@ def test_finding_1_cypher_load_csv_is_refused_and_connects_nowhere(
     assert listener.hits == []
 
 
+def test_finding_1_the_cli_refuses_the_same_texts(tmp_path: Path, listener: Listener) -> None:
+    url = f"<http://127.0.0.1:{listener.port}/x>"
+    sparql = cli(tmp_path / "data", "query", "sparql", f"SELECT * {{ {{}} .SERVICE {url} {{}} }}")
+    assert sparql.returncode == 1, sparql.stdout + sparql.stderr
+    assert "SERVICE" in sparql.stderr and "Traceback" not in sparql.stderr
+    load_csv = f"LOAD CSV FROM 'https://127.0.0.1:{listener.port}/x.csv' AS r RETURN r"
+    cypher = cli(tmp_path / "data", "query", "cypher", load_csv)
+    assert cypher.returncode == 1, cypher.stdout + cypher.stderr
+    assert "LOAD CSV" in cypher.stderr
+    deep = cli(tmp_path / "data", "query", "sparql", CRASHERS[0])
+    assert deep.returncode == 1 and "deep" in deep.stderr
+    time.sleep(0.5)
+    assert listener.hits == []
+
+
 # -- finding 2: one request cannot kill the server ------------------------------------------------
 
 CRASHERS = [
