@@ -240,7 +240,80 @@ def _procedure(tokens: list[cypher_lexer.Token], i: int) -> str | None:
     return ".".join(parts) if parts else None
 
 
+_QUANTIFIERS = frozenset({"all", "any", "none", "single", "reduce"})
+
+
+def _binding(tokens: list[cypher_lexer.Token], i: int) -> list[str]:
+    """The names bound in the scope of the bracket at `i`: `[x IN ...`, `all(x IN ...`, ...,
+    `reduce(acc = ..., x IN ...`; [] when the bracket binds nothing."""
+
+    def name_at(j: int) -> str | None:
+        return _name(tokens[j]) if j < len(tokens) else None
+
+    def is_in(j: int) -> bool:
+        return j < len(tokens) and (_name(tokens[j]) or "") == "in"
+
+    opener = tokens[i].text
+    before = _name(tokens[i - 1]) if i > 0 else None
+    if opener == "[" and name_at(i + 1) is not None and is_in(i + 2):
+        return [tokens[i + 1].text.strip("`")]
+    if opener != "(" or before not in _QUANTIFIERS:
+        return []
+    if before != "reduce":
+        return [tokens[i + 1].text.strip("`")] if name_at(i + 1) and is_in(i + 2) else []
+    if name_at(i + 1) is None:
+        return []
+    names = [tokens[i + 1].text.strip("`")]
+    depth = 0
+    for j in range(i, len(tokens) - 2):
+        value = tokens[j].text
+        depth += value in {"(", "[", "{"}
+        depth -= value in {")", "]", "}"}
+        if depth == 0:
+            break
+        if depth == 1 and value == "," and name_at(j + 1) is not None and is_in(j + 2):
+            names.append(tokens[j + 1].text.strip("`"))
+            break
+    return names
+
+
+def _check_reduce_scopes(text: str, tokens: list[cypher_lexer.Token]) -> None:
+    """Refuse a `reduce` that re-binds a variable in scope: FalkorDB aborts on
+    `WITH 1 AS x RETURN reduce(s = 0, x IN [1] | s)` (and hangs the connection)."""
+    query_level: set[str] = set()
+    scopes: list[set[str]] = [set()]
+    for i, token in enumerate(tokens):
+        value = token.text
+        if token.kind is cypher_lexer.Kind.PUNCT and value in {"(", "[", "{"}:
+            names = _binding(tokens, i)
+            if i > 0 and (_name(tokens[i - 1]) or "") == "reduce" and names:
+                in_scope = query_level.union(*scopes)
+                shadowed = [name for name in names if name in in_scope]
+                if shadowed:
+                    raise QueryRefused(
+                        f"reduce() at {_where(text, tokens[i - 1].start)} re-binds "
+                        f"{shadowed[0]!r}, a variable already in use: FalkorDB crashes on "
+                        "that; rename it"
+                    )
+            scopes.append(set(names))
+            continue
+        if token.kind is cypher_lexer.Kind.PUNCT and value in {")", "]", "}"}:
+            if len(scopes) > 1:
+                scopes.pop()
+            continue
+        if token.kind not in {cypher_lexer.Kind.NAME, cypher_lexer.Kind.QUOTED}:
+            continue
+        before = tokens[i - 1].text if i > 0 else ""
+        after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        if before in {".", ":"} or after in {":", "("}:
+            continue  # a property, label, map key or function
+        name = value.strip("`")
+        if not any(name in scope for scope in scopes):
+            query_level.add(name)
+
+
 def _check_cypher_tokens(text: str, tokens: list[cypher_lexer.Token]) -> None:
+    _check_reduce_scopes(text, tokens)
     for i, token in enumerate(tokens):
         word = _name(token) if token.kind is cypher_lexer.Kind.NAME else None
         if word == "load" and i + 1 < len(tokens):

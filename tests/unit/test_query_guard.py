@@ -234,6 +234,38 @@ def test_allowed_cypher(text: str) -> None:
     guard.check_cypher(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WITH 1 AS x RETURN reduce(s = 0, x IN [1] | s) AS a",
+        "UNWIND [1] AS x RETURN reduce(s = 0, x IN [1] | s) AS a",
+        "MATCH (x) RETURN reduce(s = 0, x IN [1] | s) AS a",
+        "RETURN all(x IN [1] WHERE reduce(s = 0, x IN [1] | s) = 0) AS a",
+        "RETURN [x IN [1] | reduce(s = 0, x IN [1] | s)] AS a",
+        "RETURN reduce(x = 0, y IN [1] | reduce(t = 0, x IN [1] | t)) AS a",
+        "WITH 1 AS `s` RETURN reduce(`s` = 0, y IN [1] | `s`) AS a",
+    ],
+)
+def test_a_reduce_that_rebinds_a_variable_is_refused(text: str) -> None:
+    # FalkorDB aborts (heap corruption in AR_REDUCE) and leaves the connection hanging.
+    with pytest.raises(QueryRefused, match="re-binds"):
+        guard.check_cypher(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MATCH (n) RETURN reduce(s = 0, x IN n.list | s + x) AS total",
+        "RETURN reduce(s = 0, x IN [1, 2] | s + x) AS a, reduce(t = 0, x IN [3] | t + x) AS b",
+        "MATCH (n {x: 1}) RETURN n.x, reduce(s = 0, x IN [1] | s) AS a",
+        "RETURN [x IN [1] | x] AS a, reduce(t = 0, x IN [3] | t + x) AS b",
+        "RETURN [y IN [1] | reduce(s = 0, x IN [y] | s + x)] AS a",
+    ],
+)
+def test_a_reduce_with_fresh_names_is_fine(text: str) -> None:
+    guard.check_cypher(text)
+
+
 def parens(depth: int) -> str:
     return "RETURN " + "(" * depth + "1" + ")" * depth
 
