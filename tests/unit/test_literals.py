@@ -174,12 +174,13 @@ def test_the_query_agrees_with_the_python_check(
         store.add(ox.Quad(subject, predicate, typed(value, name), GRAPH))
         written[subject.value] = (value, name)
     expected = {
-        (subject, predicate.value, value)
+        subject
         for subject, (value, name) in written.items()
         if literal_problem(predicate.value, typed(value, name)) is not None
     }
-    found = ill_typed(store, GRAPH)
+    # By subject: Oxigraph gives back numbers in canonical form ("00" becomes "0").
+    found = {s for s, _p, _o in ill_typed(store, GRAPH)}
     assert found <= expected
-    for subject, _p, _v in expected - found:  # where the Python check is stricter than a cast
+    for subject in expected - found:  # where the Python check is stricter than a cast
         value, name = written[subject]
         assert not dated and oxigraph_reads(value, name), (value, name)
