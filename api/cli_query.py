@@ -1,7 +1,9 @@
 """`casegraph query sparql|cypher`: a query and its rows as a table, JSON or CSV.
 
 SPARQL runs on the last published version of the store (no lock: it works while a server or a
-load holds the store), Cypher on the configured engine, read-only.
+load holds the store), Cypher on the configured engine, read-only. Both texts are checked first
+as on the server (`graph.query_guard`): no `SERVICE`, `LOAD CSV` or off-list `CALL`, nothing too
+long or too deeply nested for the engine's parser.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from api.cli_common import (
     query_app,
     settings,
 )
+from graph import query_guard
 
 BackendOption = Annotated[
     str | None,
@@ -49,6 +52,8 @@ def query_sparql(
 ) -> None:
     """Run a SPARQL query over the whole dataset (the union of every graph)."""
     text = query_text(query, file)
+    with handled():
+        query_guard.check_sparql_query(text, max_chars=settings().sparql_max_chars)
     with handled(), open_store(read_only=True) as store:
         result = store.query(text)
         print_sparql(result, format)
@@ -122,6 +127,8 @@ def query_cypher(
 ) -> None:
     """Run a read-only Cypher query on FalkorDB or Neo4j."""
     text = query_text(query, file)
+    with handled():
+        query_guard.check_cypher(text, max_chars=settings().cypher_max_chars)
     params: dict[str, Any] = {}
     for item in param or []:
         name, _, value = item.partition("=")

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
         description="Encoded REST answers kept per store version, in MB (0: none; every "
         "answer is then read from the read model).",
     )
+    sparql_max_chars: int = Field(
+        default=512 * 1024,
+        gt=0,
+        description="Longest SPARQL query or update text (else 400, `graph.query_guard`).",
+    )
+    cypher_max_chars: int = Field(
+        default=64 * 1024, gt=0, description="Longest Cypher query text (else 400)."
+    )
 
     sparql_max_body_bytes: int = Field(
         default=1 * MiB, gt=0, description="Largest request body on /sparql (else 413)."

@@ -206,8 +206,8 @@ class Place(Record):
     type: PlaceType = "Place"
     wikidata: str | None = None
     located_in: list[Slug] = Field(default_factory=list)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
     _qid = field_validator("wikidata")(
         classmethod(lambda cls, v: v if v is None or _QID.match(v) else _bad_qid(v))
@@ -272,7 +272,7 @@ class Claim(Record):
     relation: CausalRelation
     asserted_by: list[Slug] = Field(min_length=1)
     stance: Literal["supports", "disputes"] = "supports"
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
     note: str = Field(min_length=1, description="The claim, paraphrased.")
 
     @model_validator(mode="after")

@@ -3,86 +3,119 @@
 Oxigraph stores `"not-a-date"^^xsd:date` without complaint, and everything downstream
 (derivation, the read model, the engines) then trips on it. `check_literals` looks at every
 literal with an XSD datatype casegraph relies on, and at the date bounds (`cg:earliest` and
-the like), which must be valid `xsd:date`s.
+the like), which must be valid `xsd:date`s. The lexical forms accepted are the ones Oxigraph's
+own casts accept (no surrounding spaces, `24:00:00`, years of four or more digits, any sign),
+so a literal that passes here is one Oxigraph can read; the integer subtypes are also held to
+their ranges (`xsd:byte` from -128 to 127, ...).
+
+For a graph written by Oxigraph's bulk loader, whose triples never pass through Python,
+`ill_typed_query()` (`ill_typed_literals.rq`) finds the same problems inside the store, by
+casting each literal's lexical form back to its datatype.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
+import functools
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from ontology.errors import LoadError
 from ontology.namespaces import CG, XSD
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_DOUBLE = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)$")
-_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
-_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
-_DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
-_DATE_PROPERTIES = frozenset(
+__all__ = [
+    "DATE_PROPERTIES",
+    "INTEGER_RANGES",
+    "check_literals",
+    "ill_typed_query",
+    "literal_problem",
+]
+
+_TZ = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
+_YMD = r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})"
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN")
+_DATE = re.compile(_YMD + _TZ + "?")
+_TIME = r"(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:\.0+)?)"
+_DATETIME = re.compile(_YMD + "T" + _TIME + _TZ + "?")
+_GYEAR = re.compile(r"-?[0-9]{4,}" + _TZ + "?")
+_GYEARMONTH = re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])" + _TZ + "?")
+_BOOLEAN = frozenset({"true", "false", "1", "0"})
+
+DATE_PROPERTIES = frozenset(
     f"{CG}{name}" for name in ("earliest", "latest", "startLatest", "endEarliest")
 )
+"""Date bounds computed from EDTF dates: derivation compares them as `xsd:date`s."""
+
+INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    "integer": (None, None),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-(2**7), 2**7 - 1),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 2**8 - 1),
+}
+"""The integer datatypes (local names) and their bounds (None: unbounded)."""
 
 
-def _date(text: str) -> bool:
-    match = _DATE.match(text)
+def _days(year: int, month: int) -> int:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in {4, 6, 9, 11} else 31
+
+
+def _valid_day(match: re.Match[str] | None) -> bool:
     if match is None:
         return False
-    year = int(match.group(1))
-    if not 1 <= year <= 9999:
-        return True  # outside Python's calendar but valid XSD; the EDTF layer bounds years
-    try:
-        dt.date(year, int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return False
-    return True
+    year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    return 1 <= month <= 12 and 1 <= day <= _days(year, month)
 
 
-def _datetime(text: str) -> bool:
-    try:
-        dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return "T" in text
+def _integer(low: int | None, high: int | None) -> Callable[[str], bool]:
+    def check(text: str) -> bool:
+        if _INTEGER.fullmatch(text) is None:
+            return False
+        value = int(text)
+        return (low is None or value >= low) and (high is None or value <= high)
+
+    return check
 
 
-def _double(text: str) -> bool:
-    if not _DOUBLE.match(text.strip()):
-        return False
-    return text.strip() in {"INF", "+INF", "-INF", "NaN"} or math.isfinite(float(text))
+def _pattern(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda text: pattern.fullmatch(text) is not None
 
 
 _CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
-    f"{XSD}date": (_date, "a date (YYYY-MM-DD)"),
-    f"{XSD}dateTime": (_datetime, "a date and time (YYYY-MM-DDThh:mm:ss)"),
-    f"{XSD}gYear": (lambda v: _GYEAR.match(v) is not None, "a year (YYYY)"),
-    f"{XSD}gYearMonth": (lambda v: _GYEARMONTH.match(v) is not None, "a year and month"),
-    f"{XSD}boolean": (lambda v: v in {"true", "false", "1", "0"}, "true or false"),
-    f"{XSD}decimal": (lambda v: _DECIMAL.match(v.strip()) is not None, "a decimal number"),
-    f"{XSD}double": (_double, "a number"),
-    f"{XSD}float": (_double, "a number"),
+    f"{XSD}date": (lambda v: _valid_day(_DATE.fullmatch(v)), "a date (YYYY-MM-DD)"),
+    f"{XSD}dateTime": (
+        lambda v: _valid_day(_DATETIME.fullmatch(v)),
+        "a date and time (YYYY-MM-DDThh:mm:ss)",
+    ),
+    f"{XSD}gYear": (_pattern(_GYEAR), "a year (YYYY)"),
+    f"{XSD}gYearMonth": (_pattern(_GYEARMONTH), "a year and month (YYYY-MM)"),
+    f"{XSD}boolean": (lambda v: v in _BOOLEAN, "true or false"),
+    f"{XSD}decimal": (_pattern(_DECIMAL), "a decimal number"),
+    f"{XSD}double": (_pattern(_DOUBLE), "a number"),
+    f"{XSD}float": (_pattern(_DOUBLE), "a number"),
     **{
-        f"{XSD}{name}": (lambda v: _INTEGER.match(v.strip()) is not None, "an integer")
-        for name in (
-            "integer",
-            "int",
-            "long",
-            "short",
-            "byte",
-            "nonNegativeInteger",
-            "positiveInteger",
-            "negativeInteger",
-            "nonPositiveInteger",
-            "unsignedInt",
-            "unsignedLong",
-            "unsignedShort",
-            "unsignedByte",
+        f"{XSD}{name}": (
+            _integer(low, high),
+            "an integer"
+            + (f" from {low}" if low is not None else "")
+            + (f" to {high}" if high is not None else ""),
         )
+        for name, (low, high) in INTEGER_RANGES.items()
     },
 }
 
@@ -90,16 +123,17 @@ _CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
 def literal_problem(predicate: str, literal: ox.Literal) -> str | None:
     """Why a literal is not what its datatype (or its property) says, or None."""
     datatype = literal.datatype.value
-    if predicate in _DATE_PROPERTIES and datatype != f"{XSD}date":
+    if predicate in DATE_PROPERTIES and datatype != f"{XSD}date":
         return f"{literal.value!r} must be an xsd:date, not {datatype}"
     check = _CHECKS.get(datatype)
     if check is not None and not check[0](literal.value):
-        return f"{literal.value!r} is not {check[1]} ({datatype.removeprefix(XSD)})"
+        return f"{literal.value!r} is not {check[1]} (xsd:{datatype.removeprefix(XSD)})"
     return None
 
 
 def check_literals(triples: Iterable[ox.Triple | ox.Quad], *, file: str | None = None) -> None:
-    """Raise `LoadError` (naming the subject and the property) at the first ill-typed literal."""
+    """Raise `LoadError` (naming the file, the subject and the property) at the first
+    ill-typed literal."""
     for triple in triples:
         obj = triple.object
         if not isinstance(obj, ox.Literal):
@@ -111,4 +145,8 @@ def check_literals(triples: Iterable[ox.Triple | ox.Quad], *, file: str | None =
             raise LoadError(problem, file=file, record=record, field=triple.predicate.value)
 
 
-__all__ = ["check_literals", "literal_problem"]
+@functools.cache
+def ill_typed_query() -> str:
+    """SPARQL (`ill_typed_literals.rq`) selecting `?s ?p ?o` for each ill-typed literal in the
+    graph `?g` (bind it with `substitutions`); `literal_problem(p, o)` then says why."""
+    return (Path(__file__).with_name("ill_typed_literals.rq")).read_text(encoding="utf-8")

@@ -4,6 +4,10 @@ The engine runs the query in read-only mode (`CypherBackend.query(..., read_only
 write clause fails there with a `QueryError` (400); values come back JSON-safe (dates as ISO
 strings, nodes, relationships and paths as objects). Without a configured engine: 503.
 
+The text is checked first (`graph.query_guard.check_cypher`): `LOAD CSV`, procedures other than
+the metadata ones, and text too long or too deeply nested for the engine's parser are refused
+with 400.
+
 Limits, as for SPARQL: the body must be JSON (else 415) and under
 `CASEGRAPH_CYPHER_MAX_BODY_BYTES` (else 413, `api.http`); the request gives up after
 `CASEGRAPH_QUERY_TIMEOUT_S` with 503 (the engine is given the same timeout and stops the query
@@ -28,6 +32,7 @@ from api.deps import Reading
 from api.limits import cypher_cap
 from api.problems import UnsupportedMediaType, problem_responses
 from api.schemas import CypherRequest, CypherResult
+from graph import query_guard
 from ontology.errors import BackendUnavailable, QueryTimeout, ResultTooLarge
 
 router = APIRouter(tags=["cypher"])
@@ -55,6 +60,7 @@ async def json_body(
 )
 async def cypher(body: CypherRequest, state: Reading) -> Response:
     """Run `query` with `parameters` (always pass values as `$parameters`)."""
+    query_guard.check_cypher(body.query, max_chars=state.settings.cypher_max_chars)
     backend = state.cypher
     if backend is None and not state.engines_opened.is_set():
         # The engines open on a background thread at start-up: wait for them, briefly.

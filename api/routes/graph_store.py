@@ -21,6 +21,7 @@ from api.negotiation import GRAPH_TYPES, choose
 from api.problems import BadRequest, UnsupportedMediaType, problem_responses
 from api.writes import run_write
 from graph import client_writes
+from loaders.nesting import check_nesting
 from loaders.rdf import parse_rdf_bytes
 from ontology.errors import LoadError, NotFound
 
@@ -73,7 +74,9 @@ async def _body(request: Request, base: str | None) -> list[ox.Triple]:
     data = await request.body()
     if len(data) > MAX_BODY_BYTES:
         raise LoadError(f"the body is over {MAX_BODY_BYTES // 1_000_000} MB", field="body")
-    # The loaders' checks apply: UTF-8, no remote JSON-LD contexts, no nested XML entities.
+    # The loaders' checks apply: UTF-8, no remote JSON-LD contexts, no nested XML entities,
+    # and no JSON-LD or RDF/XML nested deep enough to crash the parser.
+    check_nesting(data, rdf_format, "request body")
     return parse_rdf_bytes(data, content_type, "request body", base_iri=base)
 
 

@@ -4,6 +4,12 @@ offline) or Turtle (also N-Triples and RDF/XML).
 
 The statements served are the entity's own and those of other entities that point at it
 (`api/queries/entity_graph.rq`); the JSON-LD and the Turtle carry exactly the same triples.
+
+A path that cannot be part of an IRI (a space, `"`, `>`, `{`, a backslash, NUL, a bad `%`
+escape) is a 404 like any unknown entity. On the HTML page, only this server's entity IRIs and
+`http`/`https` IRIs become links; any other IRI (`javascript:`, `data:`) from a loaded file is
+shown as text. The page has no script and is served with the shared headers of `api.html`
+(its CSP allows none).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import AppState, Reading
+from api.html import html_headers, link_target
 from api.negotiation import choose
 from api.problems import problem_responses
 from api.queries import sparql
@@ -103,6 +110,10 @@ def entity(
 ) -> Response:
     """The entity `https://w3id.org/casegraph/id/<kind>/<slug>`."""
     iri = f"{CGID}{kind}/{slug}"
+    try:
+        ox.NamedNode(iri)
+    except ValueError as e:
+        raise NotFound(f"no entity: the path is not part of a valid IRI ({e})") from None
     with state.workspace.model.read() as conn:
         reader = read.Reader(conn)
         row = conn.execute("SELECT sid FROM entity WHERE iri=?", (iri,)).fetchone()
@@ -120,7 +131,7 @@ def entity(
         ),
     }
     if media in {HTML, "application/xhtml+xml"}:
-        return HTMLResponse(_html(page_json, iri, triples), headers=headers)
+        return HTMLResponse(_html(page_json, iri, triples), headers=headers | html_headers())
     if RDF_TYPES[media] == ox.RdfFormat.JSON_LD:
         return Response(to_jsonld(triples), media_type=JSON_LD, headers=headers)
     rdf_format = RDF_TYPES[media]
@@ -166,14 +177,15 @@ def _html(detail: dict[str, Any] | None, iri: str, triples: list[ox.Triple]) -> 
         temporal=temporal,
         triples=len(triples),
         local_path=local_path,
-        external=_external,
+        href=href,
+        external=link_target,
     )
 
 
-def _external(value: Any) -> str | None:
-    """A value that is an http(s) address, else None (nothing else becomes a link)."""
-    text = str(value)
-    return text if text.startswith(("http://", "https://")) else None
+def href(iri: str) -> str | None:
+    """Where a link to an IRI goes: this server for entities, else the IRI itself when it is an
+    http(s) address, else None (the template then shows the label as text)."""
+    return local_path(iri) or link_target(iri)
 
 
-__all__ = ["context", "local_path", "router", "to_jsonld"]
+__all__ = ["context", "href", "local_path", "router", "to_jsonld"]

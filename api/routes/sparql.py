@@ -10,8 +10,9 @@ for CONSTRUCT and DESCRIBE. `GET /sparql` without a query returns the service de
 Queries run in supervised worker processes on the last published snapshot
 (`graph.query_workers`): at the deadline (`CASEGRAPH_QUERY_TIMEOUT_S`) the worker is killed and
 the client gets 503; a result over `CASEGRAPH_MAX_RESULT_BYTES` stops with 413; a query that
-crashes the engine kills only its worker. `SERVICE` is refused (pyoxigraph would make the HTTP
-call: SSRF).
+crashes the engine kills only its worker. Before any of that, `graph.query_guard` reads the
+text: `SERVICE` is refused (pyoxigraph would make the HTTP call: SSRF), and so is text too long
+or too deeply nested for the parser (400).
 
 Updates: form `update=` or `application/sparql-update`, only with
 `Authorization: Bearer <CASEGRAPH_WRITE_TOKEN>` (none configured: refused), the token checked
@@ -34,13 +35,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import sparql_text
 from api.deps import AppState, check_write_token, get_state
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 from api.problems import BadRequest, UnsupportedMediaType, problem_responses
 from api.responses import encode, json_response
 from api.writes import run_write
-from graph import client_writes
+from graph import client_writes, query_guard
 from graph.sparql_scan import blank, decoded
 from graph.store import Change
 from ontology.namespaces import PREFIXES
@@ -229,11 +229,7 @@ def _endpoint(request: Request) -> str:
 
 async def _query(request: Request, state: AppState, op: Operation) -> Response:
     assert op.query is not None
-    if sparql_text.uses_service(op.query):
-        raise BadRequest(
-            "SERVICE (federated query) is not allowed on this endpoint: "
-            "it would make the server call other hosts"
-        )
+    query_guard.check_sparql_query(op.query, max_chars=state.settings.sparql_max_chars)
     media, result_format, graph_format = _media(request.headers.get("accept"), query_form(op.query))
     from graph.query_workers import Job
 
@@ -245,7 +241,7 @@ async def _query(request: Request, state: AppState, op: Operation) -> Response:
         base_iri=_endpoint(request),
         default_graphs=tuple(op.default_graphs) if given else None,
         named_graphs=tuple(op.named_graphs) if given else None,
-        union=not given and not sparql_text.has_dataset_clause(op.query),
+        union=not given and not query_guard.has_dataset_clause(op.query),
         max_bytes=state.settings.sparql_max_bytes,
     )
     charset = "; charset=utf-8" if "xml" not in media else ""
@@ -307,8 +303,7 @@ def _serialise(result: Any, job: Any) -> bytes:
 async def _update(request: Request, state: AppState, op: Operation) -> Response:
     assert op.update is not None
     check_write_token(state, request.headers.get("authorization"))
-    if sparql_text.uses_service(op.update) or sparql_text.uses_load(op.update):
-        raise BadRequest("SERVICE and LOAD are not allowed: they would make the server call out")
+    query_guard.check_sparql_update(op.update, max_chars=state.settings.sparql_max_chars)
     base = _endpoint(request)
 
     def run() -> list[Change]:

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
 from api.deps import AppState, Reading
+from api.html import html_headers
 from api.problems import problem_responses
 from graph.readmodel.view_index import StoredIndex, causal_graph
 from graph.views.build import (
@@ -36,16 +37,9 @@ from graph.views.build import (
 
 router = APIRouter(prefix="/view", tags=["views"])
 
-#: What the inline pages need and nothing more: their own inline script and style, data: images.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
-    "connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+HEADERS = html_headers(scripts=True)
+"""The pages' own inline script and style, data: images, nothing else (see `api.html`)."""
+CONTENT_SECURITY_POLICY = HEADERS["Content-Security-Policy"]
 
 Id = Annotated[str, Path(max_length=200)]
 IdList = Annotated[str | None, Query(max_length=4000, description="Comma-separated ids.")]
