@@ -95,6 +95,20 @@ class AppState:
     """Set once the start-up thread has opened (or failed to open) the Cypher engines."""
     derived: dict[str, Any] = field(default_factory=dict)
     """Values computed once per version (the views' causal graph), keyed with the version."""
+    synced: threading.Condition = field(default_factory=threading.Condition)
+    """Notified whenever an engine's sync ends (`api.writes.sync_engines`)."""
+
+    def wait_for_engine(self, name: str, timeout_s: float) -> EngineState:
+        """The engine's state once it holds the published version, or when `timeout_s` ends
+        or its sync failed (the caller looks at `version` and `state`)."""
+        engine = self.engines.setdefault(name, EngineState(name))
+
+        def ready() -> bool:
+            return engine.version == self.version or engine.state in ("failed", "unavailable")
+
+        with self.synced:
+            self.synced.wait_for(ready, timeout=timeout_s)
+        return engine
 
     def publish(self, version: int) -> None:
         """A write published `version`: readers move to it."""

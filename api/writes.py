@@ -61,8 +61,12 @@ def sync_engines(state: AppState, *, after_write: bool = False) -> None:
             except Exception as e:
                 engine.state, engine.reason = "failed", str(e)
                 log.warning("syncing %s failed: %s", name, e)
+                with state.synced:
+                    state.synced.notify_all()
                 continue
             engine.state, engine.reason, engine.version = "ok", None, report.version
+            with state.synced:
+                state.synced.notify_all()
     if after_write:
         faults.point("engines-synced")
 

@@ -28,7 +28,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Reading
+from api.deps import AppState, Reading
 from api.limits import cypher_cap
 from api.problems import UnsupportedMediaType, problem_responses
 from api.schemas import CypherRequest, CypherResult
@@ -69,8 +69,9 @@ async def cypher(body: CypherRequest, state: Reading) -> Response:
     if backend is None:
         reason = f": {state.cypher_error}" if state.cypher_error else ""
         raise BackendUnavailable(f"Cypher engine not available{reason}")
-    cap = cypher_cap(state.settings)
     timeout = state.settings.query_timeout_s
+    await _in_step(state, backend, timeout)
+    cap = cypher_cap(state.settings)
     run = functools.partial(
         backend.query,
         body.query,
@@ -97,6 +98,29 @@ async def cypher(body: CypherRequest, state: Reading) -> Response:
     ).encode("utf-8")
     cap.check_bytes(len(data))
     return Response(data, media_type="application/json")
+
+
+async def _in_step(state: AppState, backend: object, timeout_s: float) -> None:
+    """Wait until the engine holds the published version, so that an answer never reads a
+    graph older than what REST and SPARQL serve (a first start or a write's sync); else 503."""
+    from graph.sync import backend_name
+
+    if all(backend is not synced for synced in state.sync_backends):
+        return  # kept in step by someone else (`casegraph sync`): nothing to wait for
+    name = backend_name(backend)
+    engine = state.engines.get(name)
+    if engine is None or engine.version == state.version:
+        return
+    engine = await run_in_threadpool(state.wait_for_engine, name, timeout_s)
+    if engine.version == state.version:
+        return
+    if engine.state == "failed":
+        raise BackendUnavailable(f"the Cypher engine {name} failed to sync: {engine.reason}")
+    raise BackendUnavailable(
+        f"the Cypher engine {name} is still syncing version {state.version} "
+        f"(it holds {engine.version if engine.version is not None else 'nothing yet'}); "
+        "retry shortly"
+    )
 
 
 __all__ = ["json_body", "router"]

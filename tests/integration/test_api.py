@@ -512,6 +512,21 @@ def test_update_with_token_is_visible_everywhere(writable: httpx.Client) -> None
     assert cypher.json()["rows"] == [["fx-michoacan-operation"]]
 
 
+def test_cypher_answers_from_the_published_version(writable: httpx.Client) -> None:
+    """/cypher right after a write, without waiting: it waits for the engine's sync itself,
+    so it never answers from a graph older than what REST and SPARQL serve."""
+    update = """INSERT DATA {
+      <https://w3id.org/casegraph/id/agent/fx-cypher-step> a cg:Person ; rdfs:label "Step" .
+    }"""
+    done = writable.post("/sparql", data={"update": update}, headers=AUTH)
+    assert done.status_code == 200, done.text
+    cypher = writable.post(
+        "/cypher", json={"query": "MATCH (a:Person {id: 'fx-cypher-step'}) RETURN a.label"}
+    )
+    assert cypher.status_code == 200, cypher.text
+    assert cypher.json()["rows"] == [["Step"]]
+
+
 def test_update_default_graph_is_the_stores_own(writable: httpx.Client) -> None:
     """An update's default graph is the store's own default graph (docs/store.md): deleting
     there leaves the loaded documents' statements alone, and casegraph's own graphs refuse."""
