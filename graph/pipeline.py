@@ -200,12 +200,16 @@ class Session:
         whole temporal graph)."""
         graph = ox.NamedNode(TEMPORAL_GRAPH)
         if rewrite:
-            self.writer.clear_graph(TEMPORAL_GRAPH)
+            # The delta is the whole graph: write only where the store differs from it.
+            self.writer.sync_graph(TEMPORAL_GRAPH, delta.add)
             self._temporal_count = 0
         elif not (delta.add or delta.remove or delta.facts):
             return
-        self.writer.remove(ox.Quad(t.subject, t.predicate, t.object, graph) for t in delta.remove)
-        self.writer.add(ox.Quad(t.subject, t.predicate, t.object, graph) for t in delta.add)
+        else:
+            self.writer.remove(
+                ox.Quad(t.subject, t.predicate, t.object, graph) for t in delta.remove
+            )
+            self.writer.add(ox.Quad(t.subject, t.predicate, t.object, graph) for t in delta.add)
         current = self.writer.document(TEMPORAL_NAME)
         base = self._temporal_count if rewrite else (current.triples if current else 0)
         count = base + len(delta.add) - len(delta.remove)
@@ -291,8 +295,8 @@ def rederive_all(session: Session) -> None:
         if doc.kind not in {"doc", "api"}:
             continue
         derived = derive(store.graph_quads(doc.graph), session.closure)
-        session.writer.replace_graph(doc.derived or derived_graph(doc.graph), triples=derived)
         derived_iri = doc.derived or derived_graph(doc.graph)
+        session.writer.sync_graph(derived_iri, derived)
         session.writer.register(
             DocumentGraph(
                 name=f"derived:{doc.name}",

@@ -230,6 +230,22 @@ class Writer:
             self._raw.add_graph(term)
         return self.count(graph)
 
+    def sync_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> tuple[int, int]:
+        """Make a graph hold exactly `triples`, writing only the difference (a derived graph
+        recomputed whole mostly equals what it was); (added, removed)."""
+        term = graph_term(graph)
+        wanted = {(t.subject, t.predicate, t.object) for t in triples}
+        held = {
+            (q.subject, q.predicate, q.object)
+            for q in self._raw.quads_for_pattern(None, None, None, term)
+        }
+        extra, missing = held - wanted, wanted - held
+        self.remove(ox.Quad(s, p, o, term) for s, p, o in sorted(extra, key=str))
+        self._raw.bulk_extend(ox.Quad(s, p, o, term) for s, p, o in missing)
+        if isinstance(term, ox.NamedNode):
+            self._raw.add_graph(term)
+        return len(missing), len(extra)
+
     def clear_graph(self, graph: str) -> None:
         term = graph_term(graph)
         if isinstance(term, ox.DefaultGraph):

@@ -12,7 +12,7 @@ import orjson
 
 from graph.readmodel.entities import Claim
 from graph.readmodel.read import Reader, entity_detail
-from graph.readmodel.update import UNBOUNDED
+from graph.readmodel.rows import UNBOUNDED
 from graph.readmodel.values import literal_value
 from ontology.namespaces import CG
 

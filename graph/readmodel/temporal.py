@@ -210,35 +210,32 @@ def recompute(conn: sqlite3.Connection, scopes: Scopes) -> Delta:
                 "SELECT src, dst, relation FROM temporal WHERE scope=?", (case,)
             )
         }
-    old_pairs: set[Key] = set()
-    for a, b in scopes.pairs:
-        old_pairs |= {
-            (a, b, r)
-            for (r,) in conn.execute(
-                "SELECT relation FROM temporal WHERE scope=? AND src=? AND dst=?", (PAIRS, a, b)
-            )
-        }
+    pairs = set(scopes.pairs)
+    old_pairs = {key for key in _pair_rows(conn, pairs) if (key[0], key[1]) in pairs}
     affected |= old_pairs
     for rows in new_rows.values():
         affected |= rows.keys()
     affected |= pair_rows.keys()
-    before = {key: _effective(conn, key) for key in affected}
+    before = _effective(conn, affected)
     for case, rows in new_rows.items():
         conn.execute("DELETE FROM temporal WHERE scope=?", (case,))
         conn.executemany(
             "INSERT INTO temporal VALUES (?,?,?,?,?)",
             [(case, s, d, r, int(c)) for (s, d, r), c in sorted(rows.items())],
         )
-    for a, b in scopes.pairs:
-        conn.execute("DELETE FROM temporal WHERE scope=? AND src=? AND dst=?", (PAIRS, a, b))
+    conn.executemany(
+        "DELETE FROM temporal WHERE scope=? AND src=? AND dst=?",
+        [(PAIRS, a, b) for a, b in sorted(pairs)],
+    )
     conn.executemany(
         "INSERT INTO temporal VALUES (?,?,?,?,?)",
         [(PAIRS, s, d, r, int(c)) for (s, d, r), c in sorted(pair_rows.items())],
     )
+    after = _effective(conn, affected)
     delta = Delta()
     sources: set[str] = set()
     for key in sorted(affected):
-        old, new = before[key], _effective(conn, key)
+        old, new = before.get(key), after.get(key)
         if old == new:
             continue
         if old is not None:
@@ -257,8 +254,7 @@ def recompute(conn: sqlite3.Connection, scopes: Scopes) -> Delta:
         )
         if (old or False) or (new or False):
             sources.add(key[0])
-    for source in sorted(sources):
-        delta.facts[source] = direct_facts(conn, source)
+    delta.facts.update(direct_facts(conn, sources))
     return delta
 
 
@@ -289,24 +285,50 @@ def everything(conn: sqlite3.Connection) -> Delta:
     return delta
 
 
-def _effective(conn: sqlite3.Connection, key: Key) -> bool | None:
-    row = conn.execute(
-        "SELECT certain FROM temporal WHERE src=? AND dst=? AND relation=? "
-        "ORDER BY scope != ? LIMIT 1",
-        (*key, PAIRS),
-    ).fetchone()
-    return bool(row[0]) if row is not None else None
+def _rows_from(
+    conn: sqlite3.Connection, sources: Iterable[str], where: str = ""
+) -> Iterable[tuple[str, str, str, int, str]]:
+    """(src, dst, relation, certain, scope) of the stored relations from `sources`."""
+    for chunk, marks in _chunks(sorted(set(sources))):
+        yield from conn.execute(
+            f"SELECT src, dst, relation, certain, scope FROM temporal WHERE src IN ({marks})"
+            + where,
+            chunk,
+        )
 
 
-def direct_facts(conn: sqlite3.Connection, source: str) -> list[Fact]:
-    """The certain relations from `source`, as facts of `source` in the temporal graph."""
-    facts: dict[Fact, None] = {}
-    for dst, relation in conn.execute(
-        "SELECT DISTINCT dst, relation FROM temporal WHERE src=?", (source,)
-    ).fetchall():
-        if _effective(conn, (source, dst, relation)):
-            facts[(f"{TIME}{relation}", "i", dst, "")] = None
-    return list(facts)
+def _pair_rows(conn: sqlite3.Connection, pairs: set[tuple[str, str]]) -> set[Key]:
+    """The stored relations of scope "pairs" from the sources of `pairs` (a superset)."""
+    rows = _rows_from(conn, (a for a, _b in pairs), f" AND scope='{PAIRS}'")
+    return {(src, dst, relation) for src, dst, relation, _c, _s in rows}
+
+
+def _effective(conn: sqlite3.Connection, keys: Iterable[Key]) -> dict[Key, bool]:
+    """Whether each relation of `keys` that is stored holds certainly: the pair-scope row
+    when there is one, else a case row (they agree: certainty follows from the bounds)."""
+    wanted = set(keys)
+    found: dict[Key, tuple[bool, bool]] = {}
+    for src, dst, relation, certain, scope in _rows_from(conn, (k[0] for k in wanted)):
+        key = (src, dst, relation)
+        if key not in wanted:
+            continue
+        from_pairs = scope == PAIRS
+        previous = found.get(key)
+        if previous is None or (from_pairs and not previous[0]):
+            found[key] = (from_pairs, bool(certain))
+    return {key: certain for key, (_p, certain) in found.items()}
+
+
+def direct_facts(conn: sqlite3.Connection, sources: Iterable[str]) -> dict[str, list[Fact]]:
+    """The certain relations from each of `sources`, as its facts in the temporal graph."""
+    sources = sorted(set(sources))
+    keys = {(src, dst, rel) for src, dst, rel, _c, _s in _rows_from(conn, sources)}
+    effective = _effective(conn, keys)
+    facts: dict[str, dict[Fact, None]] = {source: {} for source in sources}
+    for src, dst, relation in sorted(keys):
+        if effective.get((src, dst, relation)):
+            facts[src][(f"{TIME}{relation}", "i", dst, "")] = None
+    return {source: list(items) for source, items in facts.items()}
 
 
 def node_iri(key: Key) -> str:

@@ -8,51 +8,50 @@ settles node ids where slugs collide; and it rebuilds the relationships of the t
 and of the subjects that point at a node that appeared, disappeared or changed id. Every node
 id and relationship key whose record changed is logged in `pg_change` with the version, which
 is what an engine sync replays.
+
+Everything runs in batches of `_CHUNK` subjects: one query reads a batch's rows, one statement
+per table deletes them, one `executemany` per table writes the new ones (a load of a million
+statements touches some hundred thousand subjects; a statement per subject and table would be
+most of the load's time).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import orjson
 
-from graph.projection import (
-    Subject,
-    is_node_subject,
-    node_of,
-    referenced,
-    relationships_of,
-    subject_of,
-)
-from graph.readmodel.entities import TYPE, claim_of, claim_record, entity_of
-from graph.readmodel.facts import Fact, Facts, Merged, term_of
+from graph.projection import Subject, is_node_subject, node_of, referenced, relationships_of
+from graph.readmodel.facts import Fact, Facts
 from graph.readmodel.pg import encode_node, encode_rel, rel_change_key
-from graph.readmodel.values import ancestors
+from graph.readmodel.rows import (
+    DERIVED_PREFIX,
+    KEY_COLUMN,
+    TABLES,
+    UNBOUNDED,
+    Rows,
+    day,
+    is_derived_graph,
+    pg_subject,
+    subject_rows,
+    typed_facts,
+)
 from graph.records import NodeRecord
-from ontology.namespaces import CG, CGG, split_entity_iri
+from ontology.namespaces import split_entity_iri
 
-DERIVED_PREFIX = f"{CGG}derived/"
-UNBOUNDED = 1e9
-"""Day number standing for an unbounded end in the event span index."""
 _CHUNK = 500
 
 
-def is_derived_graph(graph: str) -> bool:
-    return graph.startswith(DERIVED_PREFIX)
+def _chunks[T](items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
 
 
-def day(value: str | None, default: float) -> float:
-    if not value:
-        return default
-    import datetime as dt
-
-    try:
-        return float(dt.date.fromisoformat(value).toordinal())
-    except ValueError:
-        return default
+def _marks(chunk: Sequence[object]) -> str:
+    return ",".join("?" * len(chunk))
 
 
 @dataclass(slots=True)
@@ -73,6 +72,8 @@ class Updater:
         self.all_touched: set[str] = set()
         self._appeared: set[str] = set()
         """IRIs of subjects that became or stopped being nodes in this round."""
+        self._changes: list[tuple[str, str]] = []
+        """(kind, key) of property-graph records changed, for `pg_change`."""
 
     # -- facts in and out ----------------------------------------------------------------------
 
@@ -96,56 +97,63 @@ class Updater:
                 sid for (sid,) in c.execute("SELECT sid FROM graph_subject WHERE graph=?", (graph,))
             }
         current = self._subjects(list(facts))
-        new_sids: set[int] = set()
+        (top,) = c.execute("SELECT coalesce(max(sid), 0) FROM subject").fetchone()
+        inserts: list[tuple[int, str, bytes]] = []
+        updates: list[tuple[bytes, int]] = []
+        kept: set[int] = set()
+        gone: list[tuple[str, int]] = []
         for iri, items in facts.items():
-            sid, by_graph = current.get(iri, (None, {}))
+            sid, by_graph, stored = current.get(iri, (None, {}, b""))
             if items:
                 by_graph[graph] = [list(f) for f in items]
             else:
                 by_graph.pop(graph, None)
-            sid = self._save(sid, iri, by_graph)
-            if sid is not None:
-                if items:
-                    new_sids.add(sid)
-                    c.execute("INSERT OR IGNORE INTO graph_subject VALUES (?, ?)", (graph, sid))
-                else:
-                    c.execute("DELETE FROM graph_subject WHERE graph=? AND sid=?", (graph, sid))
-        for sid in old - new_sids:
-            row = c.execute("SELECT iri, facts FROM subject WHERE sid=?", (sid,)).fetchone()
-            c.execute("DELETE FROM graph_subject WHERE graph=? AND sid=?", (graph, sid))
-            if row is None:
-                continue
-            by_graph = orjson.loads(row[1])
-            by_graph.pop(graph, None)
-            self._save(sid, row[0], by_graph)
-
-    def _subjects(self, iris: Sequence[str]) -> dict[str, tuple[int, dict[str, list[list[str]]]]]:
-        out: dict[str, tuple[int, dict[str, list[list[str]]]]] = {}
-        for start in range(0, len(iris), _CHUNK):
-            chunk = iris[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for sid, iri, data in self.conn.execute(
-                f"SELECT sid, iri, facts FROM subject WHERE iri IN ({marks})", chunk
+            if sid is None:
+                if not by_graph:
+                    continue
+                top += 1
+                sid = top
+                inserts.append((sid, iri, orjson.dumps(by_graph)))
+            else:
+                data = orjson.dumps(by_graph) if by_graph else b"{}"
+                if items and data == stored:
+                    kept.add(sid)  # the same facts again: nothing depends on this put
+                    continue
+                updates.append((data, sid))
+            self.all_touched.add(iri)
+            self.touched.add(sid)
+            if items:
+                kept.add(sid)
+            else:
+                gone.append((graph, sid))
+        for chunk in _chunks(sorted(old - kept)):
+            for sid, iri, data in c.execute(
+                f"SELECT sid, iri, facts FROM subject WHERE sid IN ({_marks(chunk)})", chunk
             ):
-                out[iri] = (sid, orjson.loads(data))
-        return out
+                by_graph = orjson.loads(data)
+                by_graph.pop(graph, None)
+                updates.append((orjson.dumps(by_graph) if by_graph else b"{}", sid))
+                self.all_touched.add(iri)
+                self.touched.add(sid)
+                gone.append((graph, sid))
+        c.executemany("INSERT INTO subject (sid, iri, facts) VALUES (?, ?, ?)", inserts)
+        c.executemany("UPDATE subject SET facts=? WHERE sid=?", updates)
+        c.executemany(
+            "INSERT OR IGNORE INTO graph_subject VALUES (?, ?)", [(graph, sid) for sid in kept]
+        )
+        c.executemany("DELETE FROM graph_subject WHERE graph=? AND sid=?", gone)
 
-    def _save(self, sid: int | None, iri: str, by_graph: dict[str, list[list[str]]]) -> int | None:
-        c = self.conn
-        self.all_touched.add(iri)
-        if sid is None:
-            if not by_graph:
-                return None
-            cur = c.execute(
-                "INSERT INTO subject (iri, facts) VALUES (?, ?)", (iri, orjson.dumps(by_graph))
-            )
-            sid = int(cur.lastrowid or 0)
-        elif by_graph:
-            c.execute("UPDATE subject SET facts=? WHERE sid=?", (orjson.dumps(by_graph), sid))
-        else:
-            c.execute("UPDATE subject SET facts=? WHERE sid=?", (b"{}", sid))
-        self.touched.add(sid)
-        return sid
+    def _subjects(
+        self, iris: Sequence[str]
+    ) -> dict[str, tuple[int, dict[str, list[list[str]]], bytes]]:
+        """sid, facts by graph, and the stored bytes of each known subject of `iris`."""
+        out: dict[str, tuple[int, dict[str, list[list[str]]], bytes]] = {}
+        for chunk in _chunks(iris):
+            for sid, iri, data in self.conn.execute(
+                f"SELECT sid, iri, facts FROM subject WHERE iri IN ({_marks(chunk)})", chunk
+            ):
+                out[iri] = (sid, orjson.loads(data), bytes(data))
+        return out
 
     # -- recomputing -----------------------------------------------------------------------------
 
@@ -155,242 +163,199 @@ class Updater:
         sids = sorted(self.touched)
         self.touched = set()
         self.all_touched = set()
-        subjects: dict[int, tuple[str, Subject | None]] = {}
+        subjects: dict[int, tuple[str, Subject]] = {}
         slugs: set[str] = set()
-        for start in range(0, len(sids), _CHUNK):
-            chunk = sids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"SELECT sid, iri, facts FROM subject WHERE sid IN ({marks})", chunk
-            ).fetchall()
-            for sid, iri, data in rows:
-                by_graph = orjson.loads(data)
-                pg_subject = self._recompute_subject(sid, iri, by_graph, slugs)
-                subjects[sid] = (iri, pg_subject)
+        empty: list[int] = []
+        for chunk in _chunks(sids):
+            self._recompute_chunk(chunk, subjects, slugs, empty)
         renamed: set[int] = set()
         changed_nodes = self._settle_ids(slugs, renamed) | self._appeared
         self._appeared = set()
         dirty = set(subjects) | renamed | self._referrers(changed_nodes)
         self._rebuild_nodes_and_rels(dirty, subjects)
-        for sid, (_iri, _subject) in subjects.items():
-            row = self.conn.execute("SELECT facts FROM subject WHERE sid=?", (sid,)).fetchone()
-            if row is not None and row[0] in (b"{}", "{}"):
-                self.conn.execute("DELETE FROM subject WHERE sid=?", (sid,))
+        for chunk in _chunks(empty):
+            self.conn.execute(f"DELETE FROM subject WHERE sid IN ({_marks(chunk)})", chunk)
+        self._flush_changes()
         return touched
 
-    def _recompute_subject(
-        self, sid: int, iri: str, by_graph: dict[str, list[list[str]]], slugs: set[str]
-    ) -> Subject | None:
+    def _recompute_chunk(
+        self,
+        chunk: Sequence[int],
+        subjects: dict[int, tuple[str, Subject]],
+        slugs: set[str],
+        empty: list[int],
+    ) -> None:
         c = self.conn
-        typed: dict[str, list[Fact]] = {
-            g: [(f[0], f[1], f[2], f[3]) for f in items] for g, items in by_graph.items()
+        marks = _marks(chunk)
+        records = c.execute(
+            f"SELECT sid, iri, facts FROM subject WHERE sid IN ({marks})", chunk
+        ).fetchall()
+        nodes = {
+            sid: (node_id, slug)
+            for sid, node_id, slug in c.execute(
+                f"SELECT sid, id, slug FROM node WHERE sid IN ({marks})", chunk
+            )
         }
-        merged = Merged.of(iri, typed)
-        for table in ("entity", "entity_type", "claim", "search", "event_span", "event_bounds"):
-            column = "rowid" if table == "search" else "sid"
-            c.execute(f"DELETE FROM {table} WHERE {column}=?", (sid,))
-        c.execute("DELETE FROM edge WHERE src=?", (sid,))
-        entity = entity_of(merged) if merged.facts else None
-        if entity is not None:
-            is_event = entity.is_a("Event")
+        for table in TABLES:
             c.execute(
-                "INSERT INTO entity (sid, iri, id, kind, type, label, sort_label, earliest, latest,"
-                " is_event, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    sid,
-                    iri,
-                    entity.id,
-                    entity.kind,
-                    entity.type,
-                    entity.label,
-                    entity.label.casefold(),
-                    entity.start.isoformat() if entity.start else None,
-                    entity.end.isoformat() if entity.end else None,
-                    int(is_event),
-                    entity.summary_bytes(),
-                ),
+                f"DELETE FROM {table} WHERE {KEY_COLUMN.get(table, 'sid')} IN ({marks})", chunk
             )
-            c.executemany("INSERT INTO entity_type VALUES (?, ?)", [(t, sid) for t in entity.types])
-            c.execute(
-                "INSERT INTO search (rowid, ids, label, aliases, description) VALUES (?,?,?,?,?)",
-                (sid, *entity.search_text()),
-            )
-            if is_event:
-                lo = day(entity.start.isoformat() if entity.start else None, -UNBOUNDED)
-                hi = day(entity.end.isoformat() if entity.end else None, UNBOUNDED)
-                c.execute("INSERT INTO event_span VALUES (?, ?, ?)", (sid, lo, max(lo, hi)))
-        bounds = _bounds(merged)
-        if bounds is not None:
-            c.execute("INSERT INTO event_bounds VALUES (?,?,?,?,?,?,?)", (sid, iri, *bounds))
-        claim = claim_of(merged) if merged.facts else None
-        if claim is not None:
-            c.execute(
-                "INSERT INTO claim (sid, id, cause, effect, record) VALUES (?,?,?,?,?)",
-                (sid, claim.id, claim.cause, claim.effect, claim_record(claim)),
-            )
-        c.executemany(
-            "INSERT INTO edge (src, pred, dst) VALUES (?, ?, ?)",
-            sorted({(sid, f[0], f[2]) for f in merged.facts if f[1] == "i" and f[0] != TYPE}),
-        )
-        pg_facts = [f for g, items in typed.items() if not is_derived_graph(g) for f in items]
-        subject = subject_of((f[0], term_of(f)) for f in pg_facts if f[1] != "b")  # type: ignore[misc]
-        split = split_entity_iri(iri)
-        existing = c.execute("SELECT slug FROM node WHERE sid=?", (sid,)).fetchone()
-        if is_node_subject(iri, subject) and split is not None:
-            if existing is None:
-                # A placeholder id until the slug's ids are settled.
-                c.execute(
-                    "INSERT INTO node (sid, id, slug, kind, record) VALUES (?,?,?,?,?)",
-                    (sid, f"\x00{sid}", split[1], split[0], b""),
-                )
-                slugs.add(split[1])
+        rows = Rows()
+        new_nodes: list[tuple[int, str, str, str, bytes]] = []
+        gone_nodes: list[tuple[int]] = []
+        for sid, iri, data in records:
+            by_graph = orjson.loads(data)
+            if not by_graph:
+                empty.append(sid)
+            typed = typed_facts(by_graph)
+            subject_rows(sid, iri, typed, rows)
+            subject = pg_subject(typed)
+            subjects[sid] = (iri, subject)
+            split = split_entity_iri(iri)
+            existing = nodes.get(sid)
+            if is_node_subject(iri, subject) and split is not None:
+                if existing is None:
+                    # A placeholder id until the slug's ids are settled.
+                    new_nodes.append((sid, f"\x00{sid}", split[1], split[0], b""))
+                    slugs.add(split[1])
+                    self._appeared.add(iri)
+            elif existing is not None:
+                gone_nodes.append((sid,))
+                self._changes.append(("node", existing[0]))
+                slugs.add(existing[1])
                 self._appeared.add(iri)
-        elif existing is not None:
-            row = c.execute("SELECT id FROM node WHERE sid=?", (sid,)).fetchone()
-            c.execute("DELETE FROM node WHERE sid=?", (sid,))
-            self._log("node", row[0])
-            slugs.add(existing[0])
-            self._appeared.add(iri)
-        return subject
+        rows.write(c)
+        c.executemany("DELETE FROM node WHERE sid=?", gone_nodes)
+        c.executemany(
+            "INSERT INTO node (sid, id, slug, kind, record) VALUES (?,?,?,?,?)", new_nodes
+        )
 
     def _settle_ids(self, slugs: set[str], renamed: set[int]) -> set[str]:
         """Give every node of the affected slugs its id (see `graph.projection.entity_ids`);
         the IRIs of nodes that are new, gone or renamed."""
         c = self.conn
         changed: set[str] = set()
-        for slug in sorted(slugs):
-            rows = c.execute(
-                "SELECT n.sid, n.id, n.kind, s.iri FROM node n JOIN subject s ON s.sid = n.sid "
-                "WHERE n.slug=? ORDER BY n.kind",
-                (slug,),
-            ).fetchall()
+        by_slug: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
+        for chunk in _chunks(sorted(slugs)):
+            for sid, node_id, kind, slug, iri in c.execute(
+                "SELECT n.sid, n.id, n.kind, n.slug, s.iri FROM node n "
+                f"JOIN subject s ON s.sid = n.sid WHERE n.slug IN ({_marks(chunk)})",
+                chunk,
+            ):
+                by_slug[slug].append((sid, node_id, kind, iri))
+        plans: list[tuple[int, str, str, str]] = []
+        for slug in sorted(by_slug):
             taken = False
-            plans = []
-            for sid, old_id, kind, iri in rows:
+            for sid, old_id, kind, iri in sorted(by_slug[slug], key=lambda row: row[2]):
                 new_id = slug if not taken else f"{kind}/{slug}"
                 taken = True
                 if new_id != old_id:
                     plans.append((sid, old_id, new_id, iri))
-            # Two steps, so a swap of ids never trips the unique index.
-            for sid, _old, _new, _iri in plans:
-                c.execute("UPDATE node SET id=? WHERE sid=?", (f"\x01{sid}", sid))
-            for sid, old_id, new_id, iri in plans:
-                c.execute("UPDATE node SET id=? WHERE sid=?", (new_id, sid))
-                if not old_id.startswith("\x00"):
-                    self._log("node", old_id)
-                changed.add(iri)
-                renamed.add(sid)
+        # Two steps, so a swap of ids never trips the unique index.
+        c.executemany("UPDATE node SET id=? WHERE sid=?", [(f"\x01{p[0]}", p[0]) for p in plans])
+        c.executemany("UPDATE node SET id=? WHERE sid=?", [(p[2], p[0]) for p in plans])
+        for sid, old_id, _new_id, iri in plans:
+            if not old_id.startswith("\x00"):
+                self._changes.append(("node", old_id))
+            changed.add(iri)
+            renamed.add(sid)
         return changed
 
     def _referrers(self, iris: set[str]) -> set[int]:
         """Subjects with a statement pointing at one of `iris`."""
         found: set[int] = set()
-        items = sorted(iris)
-        for start in range(0, len(items), _CHUNK):
-            chunk = items[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk in _chunks(sorted(iris)):
             found.update(
                 sid
                 for (sid,) in self.conn.execute(
-                    f"SELECT DISTINCT src FROM edge WHERE dst IN ({marks})", chunk
+                    f"SELECT DISTINCT src FROM edge WHERE dst IN ({_marks(chunk)})", chunk
                 )
             )
         return found
 
     def _rebuild_nodes_and_rels(
-        self, dirty: set[int], subjects: dict[int, tuple[str, Subject | None]]
+        self, dirty: set[int], subjects: dict[int, tuple[str, Subject]]
     ) -> None:
+        for chunk in _chunks(sorted(dirty)):
+            self._rebuild_chunk(chunk, subjects)
+
+    def _rebuild_chunk(self, chunk: Sequence[int], known: dict[int, tuple[str, Subject]]) -> None:
         c = self.conn
-        for sid in sorted(dirty):
-            if sid in subjects:
-                iri, subject = subjects[sid]
-            else:
-                row = c.execute("SELECT iri, facts FROM subject WHERE sid=?", (sid,)).fetchone()
-                if row is None:
-                    continue
-                iri, subject = row[0], _pg_subject(orjson.loads(row[1]))
-            if subject is None:
+        marks = _marks(chunk)
+        subjects = {sid: known[sid] for sid in chunk if sid in known}
+        missing = [sid for sid in chunk if sid not in known]
+        if missing:
+            for sid, iri, data in c.execute(
+                f"SELECT sid, iri, facts FROM subject WHERE sid IN ({_marks(missing)})", missing
+            ):
+                subjects[sid] = (iri, pg_subject(typed_facts(orjson.loads(data))))
+        nodes = {
+            sid: (node_id, record)
+            for sid, node_id, record in c.execute(
+                f"SELECT sid, id, record FROM node WHERE sid IN ({marks})", chunk
+            )
+        }
+        old_rels: dict[int, dict[tuple[str, str, str, str], bytes]] = defaultdict(dict)
+        for rel_type, src, dst, key, owner, record in c.execute(
+            f"SELECT type, src, dst, key, owner, record FROM rel WHERE owner IN ({marks})", chunk
+        ):
+            old_rels[owner][(rel_type, src, dst, key)] = record
+        ids = self._ids(set().union(*(referenced(s) for _iri, s in subjects.values())))
+        node_records: list[tuple[bytes, int]] = []
+        rel_deletes: list[tuple[str, str, str, str, int]] = []
+        rel_writes: list[tuple[str, str, str, str, int, bytes]] = []
+        for sid in chunk:
+            if sid not in subjects:
                 continue
-            node_row = c.execute("SELECT id, record FROM node WHERE sid=?", (sid,)).fetchone()
+            iri, subject = subjects[sid]
             node: NodeRecord | None = None
-            if node_row is not None:
-                node = node_of(iri, node_row[0], subject)
+            if sid in nodes:
+                node_id, stored = nodes[sid]
+                node = node_of(iri, node_id, subject)
                 record = encode_node(node) if node is not None else b""
-                if record != node_row[1]:
-                    c.execute("UPDATE node SET record=? WHERE sid=?", (record, sid))
-                    self._log("node", node_row[0])
-            ids = self._ids(referenced(subject))
-            rels = relationships_of(node, subject, ids)
-            old = {
-                (t, s, d, k): rec
-                for t, s, d, k, rec in c.execute(
-                    "SELECT type, src, dst, key, record FROM rel WHERE owner=?", (sid,)
-                )
+                if record != stored:
+                    node_records.append((record, sid))
+                    self._changes.append(("node", node_id))
+            old = old_rels.get(sid, {})
+            new = {
+                (r.type, r.source, r.target, r.key): encode_rel(r)
+                for r in relationships_of(node, subject, ids)
             }
-            new = {(r.type, r.source, r.target, r.key): encode_rel(r) for r in rels}
             for key in old.keys() - new.keys():
-                c.execute(
-                    "DELETE FROM rel WHERE type=? AND src=? AND dst=? AND key=? AND owner=?",
-                    (*key, sid),
-                )
-                self._log("rel", rel_change_key(*key))
+                rel_deletes.append((*key, sid))
+                self._changes.append(("rel", rel_change_key(*key)))
             for key, record in new.items():
                 if old.get(key) != record:
-                    c.execute(
-                        "INSERT OR REPLACE INTO rel (type, src, dst, key, owner, record)"
-                        " VALUES (?,?,?,?,?,?)",
-                        (*key, sid, record),
-                    )
-                    self._log("rel", rel_change_key(*key))
+                    rel_writes.append((*key, sid, record))
+                    self._changes.append(("rel", rel_change_key(*key)))
+        c.executemany("UPDATE node SET record=? WHERE sid=?", node_records)
+        c.executemany(
+            "DELETE FROM rel WHERE type=? AND src=? AND dst=? AND key=? AND owner=?", rel_deletes
+        )
+        c.executemany(
+            "INSERT OR REPLACE INTO rel (type, src, dst, key, owner, record) VALUES (?,?,?,?,?,?)",
+            rel_writes,
+        )
 
     def _ids(self, iris: Iterable[str]) -> dict[str, str]:
-        items = sorted(iris)
         out: dict[str, str] = {}
-        for start in range(0, len(items), _CHUNK):
-            chunk = items[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk in _chunks(sorted(iris)):
             out.update(
                 self.conn.execute(
                     f"SELECT s.iri, n.id FROM subject s JOIN node n ON n.sid = s.sid "
-                    f"WHERE s.iri IN ({marks})",
+                    f"WHERE s.iri IN ({_marks(chunk)})",
                     chunk,
                 ).fetchall()
             )
         return out
 
-    def _log(self, kind: str, key: str) -> None:
-        self.conn.execute(
+    def _flush_changes(self) -> None:
+        self.conn.executemany(
             "INSERT INTO pg_change (kind, key, version) VALUES (?, ?, ?) "
             "ON CONFLICT (kind, key) DO UPDATE SET version=excluded.version",
-            (kind, key, self.version),
+            [(kind, key, self.version) for kind, key in self._changes],
         )
-
-
-def _bounds(merged: Merged) -> tuple[str, str | None, str | None, str | None, int] | None:
-    """(earliest, start latest, end earliest, latest, uncertain) of a dated event, else None."""
-    own = {t.removeprefix(CG) for t in merged.types() if t.startswith(CG)}
-    if not any(name == "Event" or "Event" in ancestors(name) for name in own):
-        return None
-
-    def first(name: str) -> str | None:
-        values = sorted(f[2] for f in merged.values(f"{CG}{name}") if f[1] == "l")
-        return values[0] if values else None
-
-    earliest = first("earliest")
-    if earliest is None:
-        return None
-    uncertain = first("uncertain") in {"true", "1"}
-    return earliest, first("startLatest"), first("endEarliest"), first("latest"), int(uncertain)
-
-
-def _pg_subject(by_graph: Mapping[str, Sequence[Sequence[str]]]) -> Subject:
-    facts: Iterator[Fact] = (
-        (f[0], f[1], f[2], f[3])
-        for g, items in by_graph.items()
-        if not is_derived_graph(g)
-        for f in items
-    )
-    return subject_of((f[0], term_of(f)) for f in facts if f[1] != "b")  # type: ignore[misc]
+        self._changes = []
 
 
 def group_by_subject(facts: Iterable[tuple[str, Fact]]) -> Facts:
@@ -400,4 +365,12 @@ def group_by_subject(facts: Iterable[tuple[str, Fact]]) -> Facts:
     return dict(out)
 
 
-__all__ = ["DERIVED_PREFIX", "Touched", "Updater", "day", "is_derived_graph"]
+__all__ = [
+    "DERIVED_PREFIX",
+    "UNBOUNDED",
+    "Touched",
+    "Updater",
+    "day",
+    "group_by_subject",
+    "is_derived_graph",
+]

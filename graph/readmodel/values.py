@@ -4,6 +4,7 @@ text folded for search, dates and periods."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from typing import Any, Final
@@ -67,7 +68,8 @@ def date_of(value: str | None) -> dt.date | None:
         return None
 
 
-def ancestors(local_name: str) -> set[str]:
+@functools.cache
+def ancestors(local_name: str) -> frozenset[str]:
     """Every `cg:` superclass of a `cg:` class (local names), the class itself excluded."""
     found: set[str] = set()
     todo = list(CLASS_PARENTS.get(local_name, ()))
@@ -76,7 +78,7 @@ def ancestors(local_name: str) -> set[str]:
         if parent not in found:
             found.add(parent)
             todo.extend(CLASS_PARENTS.get(parent, ()))
-    return found
+    return frozenset(found)
 
 
 def most_specific(types: set[str]) -> str | None:

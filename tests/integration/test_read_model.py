@@ -242,3 +242,46 @@ def test_missing_read_model_is_rebuilt_at_open(tmp_path: Path) -> None:
             after = audit.contents(conn)
         assert not list(audit.differences(before, after))
         assert_agrees_with_rebuild(workspace, tmp_path)
+
+
+def test_derive_full_repairs_derived_and_temporal_graphs(tmp_path: Path) -> None:
+    """`derive --full` puts back derived and temporal statements that went missing or were
+    added by hand, writes nothing when all is right, and leaves the read model agreeing."""
+    files = tmp_path / "files"
+    files.mkdir()
+    names = ("base.yaml", "events-a.yaml", "events-b.yaml", "claims.yaml")
+    with workspace_in(tmp_path / "data") as workspace:
+        ingest.load(workspace, [write_version(files, n, 0) for n in names])
+        right = user_content(workspace.store)
+        derived = [d.graph for d in workspace.store.documents() if d.kind == "derived"]
+        assert derived
+        temporal = ox.NamedNode(pipeline.TEMPORAL_GRAPH)
+        lost = [
+            next(q for q in workspace.store.graph_quads(derived[0])),
+            next(q for q in workspace.store.graph_quads(pipeline.TEMPORAL_GRAPH)),
+        ]
+        bogus = ox.Quad(
+            ox.NamedNode("https://w3id.org/casegraph/id/event/rm-a1"),
+            ox.NamedNode("http://www.w3.org/2006/time#intervalAfter"),
+            ox.NamedNode("https://w3id.org/casegraph/id/event/rm-b1"),
+            temporal,
+        )
+        with workspace.store.write("damage, as a crash or a hand edit could") as writer:
+            writer.remove(lost)
+            writer.add([bogus])
+        assert user_content(workspace.store) != right
+        with pipeline.session(workspace, "derive --full") as session:
+            pipeline.rederive_all(session)
+            pipeline.rebuild_temporal(session)
+        assert user_content(workspace.store) == right
+        assert_agrees_with_rebuild(workspace, tmp_path)
+        version = workspace.store.version
+        with pipeline.session(workspace, "derive --full again") as session:
+            pipeline.rederive_all(session)
+            pipeline.rebuild_temporal(session)
+        assert user_content(workspace.store) == right
+        with workspace.model.read() as conn:
+            changed = conn.execute(
+                "SELECT count(*) FROM pg_change WHERE version > ?", (version,)
+            ).fetchone()[0]
+        assert changed == 0
