@@ -22,13 +22,13 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, Final
-
-import igraph
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Final
 
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from ontology.vocab import CAUSAL_RELATIONS, upper_snake
+
+if TYPE_CHECKING:  # networkx and igraph take half a second to import: only where used
+    import networkx as nx
 
 NO_EFFECT: Final = "hasNoMaterialEffectOn"
 RESPONDS_TO: Final = "respondsTo"
@@ -86,6 +86,8 @@ def edge_key(rel: RelRecord) -> str:
 def to_networkx(projection: Projection) -> nx.MultiDiGraph:
     """The projection as a `MultiDiGraph`: node attributes are the properties plus `labels`;
     edge attributes are `type`, `key` and the relationship's properties."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(
         (node.id, {**node.properties, "labels": list(node.labels)}) for node in projection.nodes
@@ -112,6 +114,8 @@ def causal_subgraph(projection: Projection) -> nx.DiGraph:
     antecedent to consequent: `X respondsTo Y` ("X was a reaction to Y") becomes the edge
     Y -> X, so that chains read forward in time.
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     ids = {node.id for node in projection.nodes}
     for node in projection.nodes:
@@ -210,6 +214,8 @@ def causal_chains(
     if source not in digraph or target not in digraph or source == target or max_depth < 1:
         return []
     chains: list[Chain] = []
+    import networkx as nx
+
     for path in nx.all_simple_paths(digraph, source, target, cutoff=max_depth):
         steps: list[Step] = []
         for u, v in itertools.pairwise(path):
@@ -287,6 +293,8 @@ def betweenness(projection: Projection, top: int = 10) -> list[tuple[str, float]
         for r in projection.relationships
         if r.source in index and r.target in index and r.source != r.target
     }
+    import igraph
+
     graph = igraph.Graph(n=len(ids), edges=sorted(edges), directed=False)
     n = len(ids)
     scale = (n - 1) * (n - 2) / 2 if n > 2 else 1.0
@@ -378,6 +386,8 @@ def causal_centrality(
     actor_edges = {(a, e) for a, e in participation if e in in_causal}
     ids = sorted(in_causal | {a for a, _ in actor_edges})
     index = {node_id: i for i, node_id in enumerate(ids)}
+    import igraph
+
     graph = igraph.Graph(
         n=len(ids),
         edges=sorted((index[u], index[v]) for u, v in causal | actor_edges),

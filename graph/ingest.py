@@ -23,7 +23,6 @@ from graph import pipeline
 from graph.linking import LinkResult
 from graph.pipeline import GraphChange, Session
 from graph.store import Change, doc_graph
-from graph.validate import validate_triples
 from graph.workspace import Workspace
 from loaders.base import LoadReport, sha256_file
 from loaders.case_yaml import CaseYAMLLoader, ParsedCaseFile, parse_case_file
@@ -232,6 +231,8 @@ def _validate(documents: Sequence[Prepared], cases: Mapping[Path, ParsedCaseFile
     if not documents:
         return
     started = time.perf_counter()
+    from graph.validate import validate_triples  # pyshacl: half a second to import
+
     violations = validate_triples([t for doc in documents for t in doc.triples or ()])
     share = (time.perf_counter() - started) / len(documents)
     for doc in documents:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph import faults
-from graph.derive import DERIVATION_VERSION, Closure, derive, ontology_closure
+from graph.derive import DERIVATION_VERSION, Closure, Deriver, derive, ontology_closure
 from graph.readmodel import temporal
 from graph.readmodel.facts import Facts, group
 from graph.readmodel.update import Touched, Updater
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 ONTOLOGY_NAME = "ontology"
 TEMPORAL_NAME = "temporal"
+_BATCH = 50_000
+"""Statements taken in at a time on the bulk path (whole subjects: a batch ends between two)."""
 
 
 @dataclass(slots=True)
@@ -81,6 +83,10 @@ class Session:
     _pending: list[_Pending] = field(default_factory=list)
     _planned: set[str] = field(default_factory=set)
     _temporal_count: int = 0
+    _before: temporal.Scopes = field(default_factory=temporal.Scopes)
+    """Scopes of what the bulk path took in, as they were before it."""
+    _streamed: set[str] = field(default_factory=set)
+    """Subjects the bulk path took in (their temporal scopes are recomputed at `settle`)."""
 
     @property
     def conn(self):  # type: ignore[no-untyped-def]
@@ -104,20 +110,20 @@ class Session:
         if previous is not None and previous.graph != change.graph:
             self._drop_graphs(previous)
         where = str(change.bulk_file[0]) if change.bulk_file else change.source or change.name
+        derived_iri = derived_graph(change.graph)
         if change.bulk_file is not None:
-            self.writer.replace_graph(change.graph, bulk_file=change.bulk_file)
-            triples: Sequence[ox.Triple | ox.Quad] = list(
-                self.writer.store.graph_quads(change.graph)
-            )
-            check_literals(triples, file=where)
+            count, derived_count = self._replace_bulk(change, where)
         else:
             triples = list(dict.fromkeys(change.triples or ()))
             check_literals(triples, file=where)
             self.writer.replace_graph(change.graph, triples=triples)
-        count = len(triples)
-        derived_iri = derived_graph(change.graph)
-        derived = derive(triples, self.closure)
-        self.writer.replace_graph(derived_iri, triples=derived)
+            count = len(triples)
+            derived = derive(triples, self.closure)
+            self.writer.replace_graph(derived_iri, triples=derived)
+            derived_count = len(derived)
+            self._pending.append(
+                _Pending(change.graph, group(triples), derived_iri, group(derived))
+            )
         self.writer.register(
             DocumentGraph(
                 name=change.name,
@@ -140,13 +146,59 @@ class Session:
                 sha256=DERIVATION_VERSION,
                 source=change.graph,
                 loaded_at="",
-                triples=len(derived),
+                triples=derived_count,
             )
         )
-        self._pending.append(_Pending(change.graph, group(triples), derived_iri, group(derived)))
         result = Change(change.name, change.graph, count, removed, unchanged=False)
         self.changes.append(result)
         return result
+
+    def _replace_bulk(self, change: GraphChange, where: str) -> tuple[int, int]:
+        """Bulk-load a file into its graph, then take the graph in batch by batch (the store
+        gives a graph's statements subject by subject), so that memory stays flat whatever
+        the file's size; (statements, derived statements)."""
+        assert change.bulk_file is not None
+        graph, derived_iri = change.graph, derived_graph(change.graph)
+        old = set(self.updater.subjects_of(graph))
+        old_derived = set(self.updater.subjects_of(derived_iri))
+        self._before |= temporal.scopes_of(self.updater.conn, old | old_derived)
+        self.writer.replace_graph(graph, bulk_file=change.bulk_file)
+        self.writer.clear_graph(derived_iri)
+        self.updater.put(derived_iri, {iri: [] for iri in old_derived}, complete=False)
+        deriver = Deriver(self.closure)
+        seen: set[str] = set()
+        count = 0
+        for batch in _by_subject(self.writer.store.graph_quads(graph), _BATCH):
+            check_literals(batch, file=where)
+            count += len(batch)
+            self._take_in(graph, batch, derived_iri, deriver.feed(batch), seen)
+        self._take_in(graph, [], derived_iri, deriver.finish(), seen)
+        self.updater.put(graph, {iri: [] for iri in old - seen}, complete=False)
+        self._absorb(self.updater.recompute())
+        return count, self.writer.count(derived_iri)
+
+    def _take_in(
+        self,
+        graph: str,
+        batch: Sequence[ox.Quad],
+        derived_iri: str,
+        derived: set[ox.Triple],
+        seen: set[str],
+    ) -> None:
+        term = ox.NamedNode(derived_iri)
+        self.writer.add(ox.Quad(t.subject, t.predicate, t.object, term) for t in derived)
+        facts = group(batch)
+        seen.update(facts)
+        self.updater.put(graph, facts, complete=False)
+        # A subject's derived statements may come from several batches (a claim's edge is
+        # a statement about its cause): they add up.
+        self.updater.put(derived_iri, group(derived), complete=False, merge=True)
+        self._absorb(self.updater.recompute())
+
+    def _absorb(self, touched: Touched) -> None:
+        self._streamed |= touched.iris
+        self.touched.subjects |= touched.subjects
+        self.touched.iris |= touched.iris
 
     def drop(self, name: str) -> Change:
         """Remove a registered graph and what it derives."""
@@ -176,20 +228,22 @@ class Session:
 
     def settle(self) -> Touched:
         """Take the pending changes into the read model and the temporal relations."""
-        if not self._pending:
+        if not self._pending and not self._streamed:
             return Touched()
         planned = set(self._planned)
         for item in self._pending:
             planned |= item.facts.keys() | item.derived_facts.keys()
         conn = self.updater.conn
         before = temporal.scopes_of(conn, planned)
+        before |= self._before
         for item in self._pending:
             self.updater.put(item.graph, item.facts, complete=True)
             self.updater.put(item.derived, item.derived_facts, complete=True)
         self._pending, self._planned = [], set()
         touched = self.updater.recompute()
         scopes = before
-        scopes |= temporal.scopes_of(conn, touched.iris)
+        scopes |= temporal.scopes_of(conn, touched.iris | self._streamed)
+        self._before, self._streamed = temporal.Scopes(), set()
         self.apply_temporal(temporal.recompute(conn, scopes))
         self.touched.subjects |= touched.subjects
         self.touched.iris |= touched.iris
@@ -242,6 +296,19 @@ class Session:
             "DO UPDATE SET name=excluded.name, kind=excluded.kind, revision=excluded.revision",
             [(iri, doc.name, doc.kind, doc.revision) for iri, doc in sorted(current.items())],
         )
+
+
+def _by_subject(quads: Iterator[ox.Quad], size: int) -> Iterator[list[ox.Quad]]:
+    """Batches of about `size` statements that never split a subject's statements (the
+    store gives a graph's statements grouped by subject)."""
+    batch: list[ox.Quad] = []
+    for quad in quads:
+        if len(batch) >= size and quad.subject != batch[-1].subject:
+            yield batch
+            batch = []
+        batch.append(quad)
+    if batch:
+        yield batch
 
 
 def ensure_ontology(session: Session) -> bool:

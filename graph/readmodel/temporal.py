@@ -197,7 +197,9 @@ def recompute(conn: sqlite3.Connection, scopes: Scopes) -> Delta:
     if scopes.pairs:
         endpoints = {iri for pair in scopes.pairs for iri in pair}
         bounds = _bounds(conn, endpoints)
-        dated = sorted(p for p in scopes.pairs if p[0] in bounds and p[1] in bounds)
+        # A pair taken from what the tables said before a change may be stated no more.
+        stated = scopes_of(conn, endpoints).pairs
+        dated = sorted(p for p in scopes.pairs if p in stated and p[0] in bounds and p[1] in bounds)
         for relation in relate_all(list(bounds.values()), pairs=dated):
             pair_rows.setdefault(
                 (relation.source, relation.target, relation.relation), relation.certain

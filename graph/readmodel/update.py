@@ -87,9 +87,9 @@ class Updater:
             )
         ]
 
-    def put(self, graph: str, facts: Facts, *, complete: bool) -> None:
+    def put(self, graph: str, facts: Facts, *, complete: bool, merge: bool = False) -> None:
         """What `graph` now says about the subjects in `facts` (and, if `complete`, nothing
-        about any other subject)."""
+        about any other subject); with `merge`, `facts` are added to what it says already."""
         c = self.conn
         old: set[int] = set()
         if complete:
@@ -104,7 +104,10 @@ class Updater:
         gone: list[tuple[str, int]] = []
         for iri, items in facts.items():
             sid, by_graph, stored = current.get(iri, (None, {}, b""))
-            if items:
+            if merge and items:
+                held = [tuple(f) for f in by_graph.get(graph, ())]
+                by_graph[graph] = [list(f) for f in dict.fromkeys([*held, *items])]
+            elif items:
                 by_graph[graph] = [list(f) for f in items]
             else:
                 by_graph.pop(graph, None)

@@ -11,9 +11,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
-
-import networkx as nx
+from typing import TYPE_CHECKING, Final
 
 from graph.analytics import causal_subgraph
 from graph.consistency import CausalEdge, EdgeKind, Finding, bounds_of, verdict
@@ -21,6 +19,9 @@ from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from graph.views import style
 from graph.views.render import ChainRef, ClaimSummary, PanelData, SourceRef, safe_url
 from ontology.errors import NotFound
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _ENDS: Final = frozenset({"FROM", "TO"})
 

@@ -285,3 +285,89 @@ def test_derive_full_repairs_derived_and_temporal_graphs(tmp_path: Path) -> None
                 "SELECT count(*) FROM pg_change WHERE version > ?", (version,)
             ).fetchone()[0]
         assert changed == 0
+
+
+def test_bulk_path_in_batches_agrees_with_the_whole_graph_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk path takes a graph in batch by batch (subjects whole, derived statements of
+    one subject from several batches adding up); loaded, reloaded changed, it ends where the
+    in-memory path and a rebuild from the store end."""
+    from benchmarks.generate import write
+
+    full = tmp_path / "synthetic.nt"
+    write(full, 3000, seed=7)
+    lines = full.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = tmp_path / "changed" / "synthetic.nt"
+    changed.parent.mkdir()
+    changed.write_text("".join(lines[: len(lines) * 2 // 3]), encoding="utf-8")
+    monkeypatch.setattr(pipeline, "_BATCH", 97)
+    with workspace_in(tmp_path / "bulk") as workspace:
+        ingest.load(workspace, [full], validate=False)
+        assert_agrees_with_rebuild(workspace, full.parent)
+        ingest.load(workspace, [changed], validate=False, force=True)
+        assert_agrees_with_rebuild(workspace, changed.parent)
+        bulk = user_content(workspace.store)
+        with workspace.model.read() as conn:
+            bulk_model = audit.contents(conn)
+    with workspace_in(tmp_path / "whole") as workspace:
+        triples = list(ox.parse(path=str(changed), format=ox.RdfFormat.N_TRIPLES))
+        with pipeline.session(workspace, "the same statements in memory") as session:
+            session.replace(
+                GraphChange(
+                    "synthetic.nt", ingest.doc_graph("synthetic.nt"), "doc", "rdf", "x", "", triples
+                )
+            )
+        assert user_content(workspace.store) == bulk
+        with workspace.model.read() as conn:
+            assert not list(audit.differences(audit.contents(conn), bulk_model))
+
+
+def test_a_pair_no_claim_states_any_more_loses_its_relations(tmp_path: Path) -> None:
+    """Two dated events in no case, related only because a claim links them: when the claim
+    goes, so do their temporal relations (the pair was recomputed from the scopes as they
+    were before the change, and its relations came back)."""
+    events = """
+casegraph: 1
+events:
+  - id: rm-x1
+    type: Strike
+    label: First strike
+    date: "2010-01-01"
+    sources: [rm-source]
+  - id: rm-x2
+    type: Strike
+    label: Second strike
+    date: "2011-01-01"
+    sources: [rm-source]
+"""
+    claim = """
+casegraph: 1
+claims:
+  - id: rm-x-claim
+    cause: rm-x1
+    effect: {effect}
+    relation: triggers
+    asserted_by: [rm-agent]
+    sources: [rm-source]
+    confidence: 0.5
+    note: A fictional claim.
+"""
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "events-x.yaml").write_text(events, encoding="utf-8")
+    with workspace_in(tmp_path / "data") as workspace:
+        ingest.load(workspace, [write_version(files, "base.yaml", 0), files / "events-x.yaml"])
+
+        def related() -> bool:
+            result = workspace.store.query("ASK { event:rm-x1 time:intervalBefore event:rm-x2 }")
+            assert isinstance(result, ox.QueryBoolean)
+            return bool(result)
+
+        (files / "x-claims.yaml").write_text(claim.format(effect="rm-x2"), encoding="utf-8")
+        ingest.load(workspace, [files / "x-claims.yaml"])
+        assert related()
+        (files / "x-claims.yaml").write_text(claim.format(effect="rm-effect"), encoding="utf-8")
+        ingest.load(workspace, [files / "x-claims.yaml"])
+        assert not related()
+        assert_agrees_with_rebuild(workspace, tmp_path)
