@@ -83,9 +83,10 @@ EXACT_ID = 110
 
 
 def score(folded: str, ids: str, label: str, aliases: str, description: str) -> int:
-    """How well a folded query matches: exact id or casebook id 110; label exact 100, prefix 80,
+    """How well a folded query matches (`ids` and `aliases` are folded and joined by " | "):
+    exact id or casebook id 110; label exact 100, prefix 80,
     all words 60, inside 40; an alias 90, 70, 50, 30; the description 20 (all words) or 10."""
-    if folded in ids.split():
+    if folded in ids.split(" | "):
         return EXACT_ID
     best = _match(folded, label, exact=100, prefix=80, word=60, inner=40)
     for alias in aliases.split(" | ") if aliases else ():
