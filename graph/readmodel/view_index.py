@@ -121,6 +121,7 @@ class StoredIndex(GraphIndex):
     """`GraphIndex` over the read model (see the module doc)."""
 
     def __init__(self, conn: sqlite3.Connection, causal: Any = None) -> None:
+        self.conn = conn
         self._conn = conn
         self._causal = causal
         self.nodes = _Nodes(conn)  # type: ignore[assignment]
