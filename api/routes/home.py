@@ -1,6 +1,6 @@
 """The home page (`/` and `/view`) and the entity search page (`/view/search`): HTML built by
 `graph.views.home`, served with the views' headers (`api.html`; the search form may submit to
-this site).
+this site); and `/api`, which sends to the REST API's documentation.
 
 The home page is the same for every visitor of a version, so it is kept in the response cache
 until the next write; a search reads the read model's search index (`graph.readmodel.search`).
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import AppState, Reading
 from api.html import html_headers
@@ -78,6 +78,12 @@ def home(state: Reading) -> HTMLResponse:
 def view_index(state: Reading) -> HTMLResponse:
     """The same page as `/`."""
     return HTMLResponse(_home(state), headers=PAGE_HEADERS)
+
+
+@router.get("/api", include_in_schema=False)
+def api_index() -> RedirectResponse:
+    """`/api` itself is no resource: its documentation is."""
+    return RedirectResponse("/docs", status_code=307)
 
 
 @router.get(

@@ -75,6 +75,8 @@ def links(html: str) -> _Links:
 def test_home_lists_every_case_with_its_span_counts_and_links(client: httpx.Client) -> None:
     home, index = client.get("/"), client.get("/view")
     assert home.status_code == index.status_code == 200
+    api = client.get("/api", follow_redirects=False)
+    assert (api.status_code, api.headers["location"]) == (307, "/docs")
     assert home.text == index.text
     for name, value in PAGE_HEADERS.items():
         assert home.headers[name] == value
