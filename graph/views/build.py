@@ -416,6 +416,7 @@ def _step_item(idx: GraphIndex, step: LinkStep) -> EdgeItem:
         relation=style.relation_text(step.relation),
         label=idx.display_label(step.link),
         casebook_id=", ".join(strings(props.get("casebook_ids"))),
+        asserted_by=tuple(idx.label(a) for a in _link_asserters(idx, step.link)),
         sources=tuple(idx.label(s) for s in idx.targets(step.link, "SOURCE")),
         note=text(props.get("note")),
         status=text(props.get("status")),
@@ -424,6 +425,21 @@ def _step_item(idx: GraphIndex, step: LinkStep) -> EdgeItem:
         dates_note=why,
         causal=step.relation in style.CAUSAL_LINK_RELATIONS,
     )
+
+
+def _link_asserters(idx: GraphIndex, link_id: str) -> list[str]:
+    """Who asserts a link (`graph.chains`): the agents of the claims it rests on, and the
+    documents it rests on."""
+    found: dict[str, None] = {}
+    for basis in idx.targets(link_id, "BASIS"):
+        node = idx.nodes.get(basis)
+        if node is None:
+            continue
+        if "Claim" in node.labels:
+            found.update(dict.fromkeys(idx.targets(basis, "ASSERTED_BY")))
+        elif "Source" in node.labels:
+            found[basis] = None
+    return sorted(found)
 
 
 def _causal_pair(rel: RelRecord) -> tuple[str, str]:

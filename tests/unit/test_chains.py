@@ -168,6 +168,9 @@ def test_chain_view_draws_link_steps(projection: Projection) -> None:
         ("listing", "directive", "PRECEDES"),
     }
     assert {"cl-order", "lnk-enables/step-1", "lnk-claimed/step-1"} <= set(view.items)
+    # The edge panels say who asserts a link step, as the REST API does.
+    assert view.items["lnk-enables/step-1"].asserted_by == ("A news article", "A report")
+    assert view.items["lnk-claimed/step-1"].asserted_by == ("An analyst",)
     assert "over claims and casebook links" in view.subtitle
     empty = chain_view(GraphIndex(projection), "strikes", "revenue")
     assert empty.notes and "nothing supports" in empty.notes[0]
