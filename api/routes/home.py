@@ -8,9 +8,11 @@ until the next write; a search reads the read model's search index (`graph.readm
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import AppState, Reading
@@ -35,6 +37,8 @@ router = APIRouter(tags=["views"])
 
 #: The views' headers, except that a form may submit to this site (the search form).
 PAGE_HEADERS = html_headers(scripts=True, forms=True)
+DAY = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
+"""What `from` and `to` take (an empty field means no bound)."""
 SHOWN = 200
 """Search results shown on one page (the count says how many there are)."""
 
@@ -96,16 +100,22 @@ def view_search(
     state: Reading,
     q: Annotated[str, Query(max_length=200, description="Words, an id or a casebook id.")] = "",
     type: Annotated[str, Query(max_length=100, description="A class (`Event`, `Person`).")] = "",
-    from_: Annotated[str, Query(alias="from", description="YYYY, YYYY-MM or YYYY-MM-DD.")] = "",
-    to: Annotated[str, Query(description="YYYY, YYYY-MM or YYYY-MM-DD.")] = "",
+    from_: Annotated[
+        str,
+        Query(alias="from", max_length=10, pattern=DAY, description="YYYY, YYYY-MM or YYYY-MM-DD."),
+    ] = "",
+    to: Annotated[
+        str, Query(max_length=10, pattern=DAY, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = "",
 ) -> HTMLResponse:
     """Entities matching the words (ranked as `/api/entities?q=`), of a type, and (when a date
-    is given) dated within the period; each links to its graph view and Linked-Data page."""
-    start, end = period(from_, "from", end=False), period(to, "to", end=True)
+    is given) dated within the period; each links to its graph view and Linked-Data page. A
+    type or a date that is no such thing is said in a note on the page, and left out."""
+    notes: list[str] = []
+    start, end = _day(from_, "from", notes, end=False), _day(to, "to", notes, end=True)
     with graph_index(state) as index:
         reader = Reader(index.conn)
         types = reader.known_types()
-        notes: list[str] = []
         try:
             wanted = reader.check_type(type or None)
         except UnknownType:
@@ -119,6 +129,16 @@ def view_search(
     form = SearchForm(q=q, type=wanted or "", start=from_, end=to, types=types)
     html = render_search(form, hits, len(found), notes=notes)
     return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
+def _day(value: str, name: str, notes: list[str], *, end: bool) -> dt.date | None:
+    """`period`'s day, or None with a note when `value` is no date (a form's typo is no error
+    page)."""
+    try:
+        return period(value, name, end=end)
+    except RequestValidationError:
+        notes.append(f"{value!r} is no date (YYYY, YYYY-MM or YYYY-MM-DD): '{name}' is left out.")
+        return None
 
 
 def _hit(summary: dict[str, object], label: str) -> SearchHit:

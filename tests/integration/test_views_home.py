@@ -133,7 +133,11 @@ def test_search_page_ranks_filters_and_links(client: httpx.Client) -> None:
         assert event["start"] <= "2020-12-31" and (event["end"] or "9999") >= "2019-01-01"
     assert '<option value="Event" selected>Event</option>' in filtered
     assert "Undated entities are left out" in filtered
-    assert client.get("/view/search", params={"q": "x", "from": "2019-13"}).status_code == 422
+    # A date that is none is said on the page and left out; a malformed one is refused.
+    typo = client.get("/view/search", params={"q": "Iron Tempest", "from": "2019-13"})
+    assert typo.status_code == 200
+    assert "&#39;2019-13&#39; is no date" in typo.text and "Operation Iron Tempest" in typo.text
+    assert client.get("/view/search", params={"q": "x", "from": "yesterday"}).status_code == 422
 
 
 def test_link_chains_answer_in_rest_and_views(client: httpx.Client) -> None:
