@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 import api
 from api import http, openapi, problems
 from api.deps import AppState, EngineState, ResponseCache
-from api.routes import cypher, graph_store, linked_data, rest, sparql, views
+from api.routes import cypher, graph_store, home, linked_data, rest, sparql, views
 from api.settings import MiB, Settings
 from graph.workspace import Workspace
 
@@ -181,7 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     http.install(app, app.state.settings)
     openapi.install(app)
-    for module in (rest, sparql, graph_store, cypher, linked_data, views):
+    for module in (rest, sparql, graph_store, cypher, linked_data, views, home):
         app.include_router(module.router)
     return app
 

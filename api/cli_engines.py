@@ -64,12 +64,23 @@ def check(
     references: Annotated[
         bool, typer.Option("--references/--no-references", help="Report dangling references.")
     ] = True,
+    temporal: Annotated[
+        bool,
+        typer.Option(
+            "--temporal",
+            help="Only check the dates of causal claims and link steps: list those whose cause "
+            "begins after its effect ends (certainly or possibly); exit 1 when one certainly does.",
+        ),
+    ] = False,
 ) -> None:
     """Compare each engine with the read model, and look for dangling references; exit 1 on
-    any difference."""
+    any difference. With --temporal, check the dates of causal claims and links instead."""
     from graph.checks import dangling
     from graph.sync import check as check_engine
 
+    if temporal:
+        check_temporal(as_json)
+        return
     names = [backend] if backend else settings().engines()
     failed = False
     with handled(), open_workspace(read_only=True) as workspace:
@@ -128,6 +139,57 @@ def check(
         raise typer.Exit(EXIT_INVALID)
 
 
+def check_temporal(as_json: bool) -> None:
+    """`casegraph check --temporal`: the flagged claims and link steps; exit 1 when one is
+    certainly inconsistent (a possible inconsistency is reported, not failed)."""
+    from graph.consistency import flagged
+    from graph.readmodel.consistency import findings
+
+    with handled(), open_workspace(read_only=True) as workspace:
+        with workspace.model.read() as conn:
+            found = findings(conn)
+        bad = flagged(found)
+        certain = sum(1 for f in bad if f.verdict == "inconsistent")
+        if as_json:
+            out.print_json(
+                json.dumps(
+                    {
+                        "checked": len(found),
+                        "inconsistent": certain,
+                        "possibly_inconsistent": len(bad) - certain,
+                        "items": [
+                            {
+                                "id": f.edge.id,
+                                "kind": f.edge.kind,
+                                "link": f.edge.link,
+                                "relation": f.edge.relation,
+                                "cause": f.edge.cause.id,
+                                "effect": f.edge.effect.id,
+                                "verdict": f.verdict,
+                                "reason": f.reason,
+                            }
+                            for f in bad
+                        ],
+                    }
+                )
+            )
+        else:
+            out.print(
+                f"temporal: {len(found)} claims and link steps checked, {certain} inconsistent, "
+                f"{len(bad) - certain} possibly inconsistent"
+            )
+            for f in bad:
+                edge = f.edge
+                out.print(
+                    f"{f.verdict}: {edge.id} ({edge.relation}) {edge.cause.id} -> "
+                    f"{edge.effect.id}: {f.reason}",
+                    soft_wrap=True,
+                    highlight=False,
+                )
+    if certain:
+        raise typer.Exit(EXIT_INVALID)
+
+
 @app.command()
 def link(
     report: Annotated[
@@ -181,4 +243,4 @@ def link(
         )
 
 
-__all__ = ["check", "link", "sync", "sync_after_write"]
+__all__ = ["check", "check_temporal", "link", "sync", "sync_after_write"]

@@ -4,6 +4,8 @@ One Content-Security-Policy for all pages: nothing is loaded from anywhere (`def
 'none'`), styles and, where a page has them, scripts are inline, images are `data:`; no base
 URL, no forms, no framing. Pages without scripts (the Linked Data pages) get the same policy
 without `script-src`, so injected markup could not run script there even if escaping failed.
+A page with a form (the home and search pages' entity search) may submit it to this site only
+(`form-action 'self'`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ __all__ = ["html_headers", "link_target"]
 
 _POLICY = (
     "default-src 'none'; {scripts}style-src 'unsafe-inline'; img-src data:; "
-    "connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "connect-src 'none'; base-uri 'none'; form-action {forms}; frame-ancestors 'none'"
 )
 
 
-def html_headers(*, scripts: bool = False) -> dict[str, str]:
-    """The headers for an HTML page; `scripts` when the page runs its own inline script."""
+def html_headers(*, scripts: bool = False, forms: bool = False) -> dict[str, str]:
+    """The headers for an HTML page; `scripts` when the page runs its own inline script,
+    `forms` when it has a form that submits to this site."""
     return {
         "Content-Security-Policy": _POLICY.format(
-            scripts="script-src 'unsafe-inline'; " if scripts else ""
+            scripts="script-src 'unsafe-inline'; " if scripts else "",
+            forms="'self'" if forms else "'none'",
         ),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",

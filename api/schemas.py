@@ -93,6 +93,7 @@ _CLAIM: Any = {
     "asserted_by": [_CALDERON],
     "sources": [_SOURCE],
     "status": "VERIFIED",
+    "consistency": None,
 }
 _CASE_SUMMARY: Any = {**_CASE, "event_count": 42, "first": "2006-12-11", "last": "2012-11-30"}
 _CASE_COLUMN: Any = {
@@ -116,22 +117,45 @@ _GRAPH: Any = {
 }
 _CHAIN_CLAIM: Any = {
     "id": "cl-05",
+    "relation": "cg:contributesTo",
     "asserted_by": ["felipe-calderon"],
     "source": ["sigar-2018-counternarcotics"],
     "stance": "supports",
     "confidence": 0.7,
+    "consistency": None,
+}
+_CHAIN_LINK: Any = {
+    "id": "lnk-07",
+    "step": "lnk-07/step-1",
+    "casebook_id": ["LNK-07"],
+    "relation": "cg:enables",
+    "asserted_by": ["s04", "s07"],
+    "source": ["s04", "s07"],
+    "stance": "supports",
+    "confidence": 0.9,
+    "status": "VERIFIED",
+    "consistency": None,
 }
 _STEP: Any = {
     "cause": _MICHOACAN,
     "effect": _VIOLENCE,
     "relation": "cg:contributesTo",
+    "kind": "contributes to",
     "claims": [_CHAIN_CLAIM],
+    "links": [],
+    "asserted_by": ["felipe-calderon"],
+    "sources": ["sigar-2018-counternarcotics"],
 }
 _REACHED: Any = {
     "entity": _VIOLENCE,
     "depth": 1,
     "relation": "cg:contributesTo",
     "via": "operation-michoacan",
+    "kind": "contributes to",
+    "claims": [_CHAIN_CLAIM],
+    "links": [],
+    "asserted_by": ["felipe-calderon"],
+    "sources": ["sigar-2018-counternarcotics"],
 }
 _EDGE: Any = {"source": "operation-michoacan", "target": "felipe-calderon", "type": "PARTICIPANT"}
 
@@ -184,6 +208,16 @@ class Relation(Model):
     target: Summary
 
 
+ConsistencyMark = Annotated[
+    Literal["inconsistent", "possibly-inconsistent"] | None,
+    Field(
+        description="The temporal-consistency mark (`graph.consistency`): `inconsistent` when the "
+        "cause certainly begins after the effect ends, `possibly-inconsistent` when the dates "
+        "allow it; null otherwise (consistent or undated). See /api/consistency."
+    ),
+]
+
+
 class ClaimOut(Model):
     """A causal claim: who asserts that `cause` <relation> `effect`, on what source."""
 
@@ -201,6 +235,7 @@ class ClaimOut(Model):
     asserted_by: list[Summary]
     sources: list[Summary]
     status: str | None
+    consistency: ConsistencyMark
 
 
 class ClaimPage(Model):
@@ -531,14 +566,110 @@ class Series(Model):
     total: int
 
 
+_FINDING: Any = {
+    "id": "lnk-14/step-1",
+    "kind": "link",
+    "link": "lnk-14",
+    "casebook_id": ["LNK-14"],
+    "relation": "cg:riskTo",
+    "verdict": "inconsistent",
+    "reason": "the cause begins on 2025-02-25 at the earliest, after the effect has ended (on "
+    "2023-12-31 at the latest)",
+    "cause": {
+        "id": "ph-2025-11",
+        "iri": "https://w3id.org/casegraph/id/event/ph-2025-11",
+        "type": "LegislativeAction",
+        "types": ["Entity", "Event", "LegislativeAction"],
+        "label": "House adopts its FY2025 budget resolution with an $880B Energy & Commerce "
+        "instruction",
+        "description": None,
+        "start": "2025-02-25",
+        "end": "2025-02-25",
+        "date_edtf": "2025-02-25",
+        "status": "VERIFIED",
+    },
+    "effect": {
+        "id": "ph-2025-13",
+        "iri": "https://w3id.org/casegraph/id/observation/ph-2025-13",
+        "type": "Observation",
+        "types": ["Entity", "Observation"],
+        "label": "Nonelderly adults with opioid use disorder covered by Medicaid",
+        "description": None,
+        "start": "2023-01-01",
+        "end": "2023-12-31",
+        "date_edtf": "2023",
+        "status": "VERIFIED",
+    },
+}
+
+
+class Finding(Model):
+    """A claim or link step whose cause may begin after its effect ends."""
+
+    model_config = _example(_FINDING)
+
+    id: str = Field(description="The claim's id, or the link step's (`lnk-14/step-1`).")
+    kind: Literal["claim", "link"]
+    link: str | None = Field(description="The link of a link step.")
+    casebook_id: list[str] = Field(description="The casebook rows of the claim or link.")
+    relation: str = Field(examples=["cg:riskTo"])
+    verdict: Literal["inconsistent", "possibly-inconsistent"]
+    reason: str = Field(description="Why, with the dates that decide it.")
+    cause: Summary
+    effect: Summary
+
+
+class ConsistencyReport(Model):
+    """The temporal-consistency check of every causal claim and link step."""
+
+    model_config = _example(
+        {"checked": 72, "inconsistent": 1, "possibly_inconsistent": 1, "items": [_FINDING]}
+    )
+
+    checked: int = Field(description="Claims and link steps judged (undated ones included).")
+    inconsistent: int = Field(description="The cause certainly begins after the effect ends.")
+    possibly_inconsistent: int = Field(description="The dates allow it, or an uncertain date.")
+    items: list[Finding] = Field(description="The inconsistent first, then the possible ones.")
+
+
 class ChainClaim(Model):
+    """A causal claim that asserts a step."""
+
     model_config = _example(_CHAIN_CLAIM)
 
     id: str
+    relation: str = Field(examples=["cg:contributesTo"])
     asserted_by: list[str] = Field(description="Ids of the agents asserting it.")
     source: list[str] = Field(description="Ids of its sources.")
     stance: Literal["supports", "disputes"]
     confidence: float | None
+    consistency: ConsistencyMark
+
+
+class ChainLink(Model):
+    """A step of a casebook link (`LNK-*`) that asserts a step."""
+
+    model_config = _example(_CHAIN_LINK)
+
+    id: str = Field(description="The link's id.", examples=["lnk-07"])
+    step: str = Field(description="The link step's id.", examples=["lnk-07/step-1"])
+    casebook_id: list[str] = Field(examples=[["LNK-07"]])
+    relation: str = Field(
+        description="The link's relation: a causal one or a sequence (precedes, ...).",
+        examples=["cg:enables"],
+    )
+    asserted_by: list[str] = Field(
+        description="Ids of the agents asserting the claims the link rests on, and of the "
+        "documents (sources) it rests on."
+    )
+    source: list[str] = Field(description="Ids of its sources.")
+    stance: Literal["supports", "disputes"]
+    confidence: float | None = Field(
+        description="From the link's status by the claims' curation rule: 0.9 VERIFIED, "
+        "0.6 REPORTED(S00), 0.3 UNVERIFIED."
+    )
+    status: str | None
+    consistency: ConsistencyMark
 
 
 class ChainStep(Model):
@@ -547,7 +678,17 @@ class ChainStep(Model):
     cause: Summary
     effect: Summary
     relation: str = Field(examples=["cg:contributesTo"])
+    kind: str = Field(
+        description="The relation in words: causes, enables, triggers, precedes, ...",
+        examples=["contributes to"],
+    )
     claims: list[ChainClaim]
+    links: list[ChainLink]
+    asserted_by: list[str] = Field(
+        description="Everyone asserting something about the step, for or against (each claim's "
+        "stance says which), through its claims and links."
+    )
+    sources: list[str] = Field(description="Every source of the step's claims and links.")
 
 
 class Chain(Model):
@@ -570,6 +711,11 @@ class Reached(Model):
     depth: int = Field(description="Hops from the start entity.")
     relation: str | None = Field(description="The relation of the last hop.")
     via: str | None = Field(description="Id of the entity the last hop came from.")
+    kind: str = Field(description="The last hop's relation in words.")
+    claims: list[ChainClaim] = Field(description="The claims asserting the last hop.")
+    links: list[ChainLink] = Field(description="The link steps asserting the last hop.")
+    asserted_by: list[str]
+    sources: list[str]
 
 
 class ReachedList(Model):
@@ -650,14 +796,17 @@ class CypherResult(Model):
 __all__ = [
     "CaseDetail",
     "CasePage",
+    "ChainLink",
     "Chains",
     "ClaimOut",
     "ClaimPage",
     "Comparison",
+    "ConsistencyReport",
     "CypherRequest",
     "CypherResult",
     "EngineHealth",
     "EntityDetail",
+    "Finding",
     "Health",
     "LoadReport",
     "LoadedGraph",

@@ -1,77 +1,40 @@
-"""Graph analytics over a projection: networkx graphs, causal chains and centrality.
+"""Graph analytics over a projection: networkx graphs, reachability and centrality.
 
 `to_networkx` gives the whole property graph as a `MultiDiGraph` (for the views and the API's
-graph objects); `causal_subgraph` materialises the causal relationships as a plain `DiGraph`,
+graph objects). The causal model (claims and casebook links as steps, chains and their scores)
+is `graph.chains`, re-exported here: `causal_subgraph` materialises it as a plain `DiGraph`,
 which is what path and reachability questions should run on (see performance-notes.md: walking
 a filtered view of the big graph costs milliseconds, the materialised one microseconds).
 Centrality runs on igraph, which is orders of magnitude faster than networkx at scale.
-
-How a causal chain is scored. Each step (one cause -> effect edge) has claims; only claims with
-a confidence of at least `min_confidence` count. A claim *supports* the step when its stance is
-`supports` and its relation is not `hasNoMaterialEffectOn`; it *counts against* the step when its
-stance is `disputes`, or when it asserts `hasNoMaterialEffectOn`. The step's score is
-`max(supporting confidence) * (1 - max(confidence against))` (no claim against: factor 1), and a
-step without a supporting claim breaks the chain. A chain's score is the product of its steps'
-scores, so long chains and contested steps rank lower.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
-from ontology.vocab import CAUSAL_RELATIONS, upper_snake
+from graph.chains import (
+    CAUSAL_TYPES,
+    NO_EFFECT,
+    RESPONDS_TO,
+    Chain,
+    ClaimRef,
+    LinkRef,
+    Step,
+    causal_chains,
+    causal_subgraph,
+    claim_ref,
+    relation_of,
+    step_score,
+)
+from graph.chains import text as _text
+from graph.records import NodeRecord, Projection, RelRecord
 
 if TYPE_CHECKING:  # networkx and igraph take half a second to import: only where used
     import networkx as nx
-
-NO_EFFECT: Final = "hasNoMaterialEffectOn"
-RESPONDS_TO: Final = "respondsTo"
-
-CAUSAL_TYPES: Final[frozenset[str]] = frozenset(upper_snake(r) for r in CAUSAL_RELATIONS)
-"""Relationship types that `causal_subgraph` keeps (`CAUSES`, `CONTRIBUTES_TO`, ...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimRef:
-    """One claim on a causal edge."""
-
-    id: str
-    relation: str
-    stance: str
-    confidence: float | None
-    asserted_by: tuple[str, ...]
-    sources: tuple[str, ...]
-
-    @property
-    def supports(self) -> bool:
-        return self.stance != "disputes" and self.relation != NO_EFFECT
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One hop of a chain, with the claims that were counted for it."""
-
-    source: str
-    target: str
-    score: float
-    support: float
-    against: float
-    claims: tuple[ClaimRef, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Chain:
-    """A simple causal path from a cause to an effect, with its score."""
-
-    nodes: tuple[str, ...]
-    steps: tuple[Step, ...]
-    score: float
 
 
 def edge_key(rel: RelRecord) -> str:
@@ -103,135 +66,6 @@ def to_networkx(projection: Projection) -> nx.MultiDiGraph:
         if rel.source in graph and rel.target in graph
     )
     return graph
-
-
-def causal_subgraph(projection: Projection) -> nx.DiGraph:
-    """The causal relationships as a `DiGraph`, parallel claims merged onto one edge.
-
-    Edge attributes: `claims` (a list of `ClaimRef`), `relations` (sorted relation names) and
-    `relation` (the relation of the most confident supporting claim, else the first one).
-    A causal triple asserted without a claim gives an edge with no claims. Edges run from
-    antecedent to consequent: `X respondsTo Y` ("X was a reaction to Y") becomes the edge
-    Y -> X, so that chains read forward in time.
-    """
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    ids = {node.id for node in projection.nodes}
-    for node in projection.nodes:
-        graph.add_node(node.id, label=node.properties.get("label", node.id), labels=node.labels)
-    for rel in projection.relationships:
-        if rel.type not in CAUSAL_TYPES or rel.source not in ids or rel.target not in ids:
-            continue
-        relation = _text(rel.properties.get("relation")) or _relation_of(rel.type)
-        cause, effect = (
-            (rel.target, rel.source) if relation == RESPONDS_TO else (rel.source, rel.target)
-        )
-        if not graph.has_edge(cause, effect):
-            graph.add_edge(cause, effect, claims=[], relations=[])
-        data = graph.edges[cause, effect]
-        if relation not in data["relations"]:
-            data["relations"] = sorted([*data["relations"], relation])
-        if "claim_ids" in rel.properties:
-            data["claims"].append(_claim(rel, relation))
-    for _u, _v, data in graph.edges(data=True):
-        data["claims"].sort(key=lambda c: c.id)
-        supporting = sorted(
-            (c for c in data["claims"] if c.supports),
-            key=lambda c: (-(c.confidence or 0.0), c.id),
-        )
-        data["relation"] = supporting[0].relation if supporting else data["relations"][0]
-    return graph
-
-
-def _claim(rel: RelRecord, relation: str) -> ClaimRef:
-    props = rel.properties
-    claim_ids = _strings(props.get("claim_ids"))
-    confidence = props.get("confidence")
-    return ClaimRef(
-        id=claim_ids[0] if claim_ids else rel.key,
-        relation=relation,
-        stance=_text(props.get("stance")) or "supports",
-        confidence=float(confidence) if isinstance(confidence, int | float) else None,
-        asserted_by=tuple(_strings(props.get("asserted_by"))),
-        sources=tuple(_strings(props.get("source_ids"))),
-    )
-
-
-def claim_ref(rel: RelRecord, relation: str) -> ClaimRef:
-    """The `ClaimRef` of a claim's direct causal relationship (one with `claim_ids`)."""
-    return _claim(rel, relation)
-
-
-def relation_of(rel_type: str) -> str:
-    """The causal relation a relationship type stands for (`CONTRIBUTES_TO` -> contributesTo)."""
-    return _relation_of(rel_type)
-
-
-def _relation_of(rel_type: str) -> str:
-    by_type = {upper_snake(r): r for r in CAUSAL_RELATIONS}
-    return by_type.get(rel_type, rel_type)
-
-
-def _text(value: PropertyValue | None) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _strings(value: PropertyValue | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def step_score(
-    claims: Iterable[ClaimRef], *, min_confidence: float = 0.0
-) -> tuple[float, float, float, tuple[ClaimRef, ...]]:
-    """`(score, support, against, counted claims)` of one causal edge; score 0 without support."""
-    counted = tuple(c for c in claims if (c.confidence or 0.0) >= min_confidence)
-    support = max((c.confidence or 0.0 for c in counted if c.supports), default=None)
-    against = max((c.confidence or 0.0 for c in counted if not c.supports), default=0.0)
-    if support is None:
-        return 0.0, 0.0, against, counted
-    return support * (1.0 - against), support, against, counted
-
-
-def causal_chains(
-    digraph: nx.DiGraph,
-    source: str,
-    target: str,
-    *,
-    max_depth: int = 4,
-    min_confidence: float = 0.0,
-) -> list[Chain]:
-    """Every simple causal path of at most `max_depth` steps, best score first (see module doc).
-
-    Paths with a step that has no supporting claim at `min_confidence` are left out.
-    """
-    if source not in digraph or target not in digraph or source == target or max_depth < 1:
-        return []
-    chains: list[Chain] = []
-    import networkx as nx
-
-    for path in nx.all_simple_paths(digraph, source, target, cutoff=max_depth):
-        steps: list[Step] = []
-        for u, v in itertools.pairwise(path):
-            score, support, against, counted = step_score(
-                digraph.edges[u, v].get("claims", []), min_confidence=min_confidence
-            )
-            if not any(c.supports for c in counted):
-                break
-            steps.append(Step(u, v, score, support, against, counted))
-        else:
-            total = 1.0
-            for step in steps:
-                total *= step.score
-            chains.append(Chain(tuple(path), tuple(steps), total))
-    chains.sort(key=lambda c: (-c.score, len(c.nodes), c.nodes))
-    return chains
 
 
 def _within(adjacent: Mapping[str, Any] | _Both, node: str, depth: int) -> set[str]:
@@ -373,7 +207,7 @@ def causal_centrality(
         if rel.source not in meta or rel.target not in meta:
             continue
         if rel.type in CAUSAL_TYPES:
-            relation = _text(rel.properties.get("relation")) or _relation_of(rel.type)
+            relation = _text(rel.properties.get("relation")) or relation_of(rel.type)
             against = _text(rel.properties.get("stance")) == "disputes" or relation == NO_EFFECT
             if against:
                 continue
@@ -437,10 +271,13 @@ def causal_centrality(
 __all__ = [
     "CAUSAL_TYPES",
     "CENTRALITY_ORDERS",
+    "NO_EFFECT",
     "REACH_DEPTH",
+    "RESPONDS_TO",
     "Centrality",
     "Chain",
     "ClaimRef",
+    "LinkRef",
     "Step",
     "betweenness",
     "causal_centrality",

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -190,6 +190,58 @@ def _strings(value: PropertyValue) -> list[str]:
     return [str(value)]
 
 
+def finding_of(
+    item_id: str,
+    node: Callable[[str], NodeRecord | None],
+    targets: Callable[[str, str], Sequence[str]],
+    sources: Callable[[str, str], Sequence[str]],
+) -> Finding | None:
+    """The finding on one claim or link step, read through three look-ups (a node by id; the
+    targets of a node's relationships of a type; their sources); None for anything else.
+
+    A claim goes from its `CAUSE` to its `EFFECT`; a link step from its `FROM` to its `TO`,
+    under its link's relation (the link has a `STEP` to it); `responds to` is reversed.
+    """
+    item = node(item_id)
+    if item is None:
+        return None
+    link: str | None = None
+    if "Claim" in item.labels:
+        causes, effects = targets(item_id, "CAUSE"), targets(item_id, "EFFECT")
+        relation = _text(item.properties.get("relation"))
+        kind: EdgeKind = "claim"
+    elif "LinkStep" in item.labels:
+        links = sources(item_id, "STEP")
+        causes, effects = targets(item_id, "FROM"), targets(item_id, "TO")
+        link = links[0] if links else None
+        link_node = node(link) if link is not None else None
+        relation = _text(link_node.properties.get("relation")) if link_node is not None else ""
+        kind = "link"
+    else:
+        return None
+    if not causes or not effects:
+        return None
+    cause, effect = node(causes[0]), node(effects[0])
+    if cause is None or effect is None:
+        return None
+    if relation in _REVERSED:
+        cause, effect = effect, cause
+    edge = CausalEdge(
+        item_id,
+        kind,
+        bounds_of(cause),
+        bounds_of(effect),
+        relation=relation,
+        link=link,
+        effect_open=_open(effect),
+    )
+    return Finding(edge, *verdict(edge.cause, edge.effect, effect_open=edge.effect_open))
+
+
+def _text(value: PropertyValue | None) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def edges_from_projection(projection: Projection) -> list[CausalEdge]:
     """Every claim (its direct cause → effect relationship) and every link step, cause first."""
     nodes: Mapping[str, NodeRecord] = {n.id: n for n in projection.nodes}
@@ -252,6 +304,7 @@ __all__ = [
     "dated",
     "edges_from_projection",
     "end_range",
+    "finding_of",
     "flagged",
     "start_range",
     "verdict",

@@ -133,7 +133,9 @@ def differences(expected: Any, actual: Any, where: str = "") -> Iterator[str]:
                 yield from differences(value, actual[key], f"{where}.{key}")
     elif isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
-            yield f"{where}: {len(expected)} items expected, {len(actual)} found"
+            kept = all(any(not any(differences(e, a)) for a in actual) for e in expected)
+            among = f" (all {len(expected)} among them)" if kept else ""
+            yield f"{where}: {len(expected)} items expected, {len(actual)} found{among}"
             return
         for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             yield from differences(e, a, f"{where}[{i}]")

@@ -1,5 +1,7 @@
 """Causal chains, causes, effects and neighbourhoods, walked over the read model
-(`graph.readmodel.causal`): each request reads only what its walk visits."""
+(`graph.readmodel.causal`): each request reads only what its walk visits. A step is asserted by
+causal claims and by casebook link steps (`graph.chains`); each carries its kind, asserters and
+sources."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from api.problems import problem_responses
 from api.responses import from_read_model
 from api.schemas import Chains, Neighborhood, ReachedList
 from graph.readmodel import read
-from graph.readmodel.causal import CausalWalker, chain_json, neighbors, node_info, node_summaries
+from graph.readmodel.causal import CausalWalker, chain_json, neighbors, node_info, reached_json
 
 router = APIRouter(tags=["causal"])
 
@@ -26,10 +28,6 @@ def _node(reader: read.Reader, entity_id: str) -> tuple[str, str]:
     sid, iri = reader.entity(entity_id)
     row = reader.conn.execute("SELECT id FROM node WHERE sid=?", (sid,)).fetchone()
     return (str(row[0]) if row else entity_id), iri
-
-
-def _curie(name: str) -> str:
-    return name if ":" in name else f"cg:{name}"
 
 
 @router.get(
@@ -45,14 +43,20 @@ async def causal_chains(
     to: Annotated[str, Query(description="The effect's id.", max_length=200)],
     max_depth: Annotated[int, Query(ge=1, le=8, description="At most this many steps.")] = 4,
     min_confidence: Annotated[
-        float, Query(ge=0, le=1, description="Claims below this confidence are ignored.")
+        float,
+        Query(ge=0, le=1, description="Claims and link steps below this confidence are ignored."),
     ] = 0.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> Response:
-    """Every simple causal path from `from` to `to`, best first.
+    """Every simple causal path from `from` to `to` over causal claims and casebook links,
+    best first. Each step gives its kind (causes, enables, triggers, precedes, ...), the claims
+    and link steps that assert it, and their asserters and sources.
 
-    A step's score is its best supporting claim's confidence times (1 - the strongest claim
-    against it); a chain's score is the product of its steps' scores (see `graph.analytics`).
+    A step's score is its best supporting claim's or link's confidence times (1 - the strongest
+    one against it), 0 when only claims against it remain (no material effect, disputed); a
+    chain's score is the product of its steps' scores (see `graph.chains`). A link's confidence
+    follows the curation rule of the claims from its status (0.9 VERIFIED, 0.6 REPORTED(S00),
+    0.3 UNVERIFIED).
     """
 
     def build(reader: read.Reader) -> dict[str, Any]:
@@ -68,20 +72,7 @@ async def causal_chains(
 def _reached(reader: read.Reader, entity_id: str, depth: int, forward: bool) -> dict[str, Any]:
     node, iri = _node(reader, entity_id)
     walker = CausalWalker(reader)
-    found = walker.reached(node, depth, forward=forward)
-    summaries = node_summaries(reader, [other for other, *_rest in found])
-    return {
-        "entity": reader.summary(iri),
-        "items": [
-            {
-                "entity": summaries[other],
-                "depth": hops,
-                "relation": _curie(edge.relation),
-                "via": via,
-            }
-            for other, hops, edge, via in found
-        ],
-    }
+    return reached_json(walker, reader.summary(iri), walker.reached(node, depth, forward=forward))
 
 
 @router.get(
@@ -93,7 +84,9 @@ def _reached(reader: read.Reader, entity_id: str, depth: int, forward: bool) -> 
 async def entity_causes(
     request: Request, state: Reading, id: EntityId, depth: Depth = 1
 ) -> Response:
-    """Entities from which `id` is reachable in at most `depth` causal steps, nearest first."""
+    """Entities from which `id` is reachable in at most `depth` causal steps (claims and
+    casebook links), nearest first; each with the kind, claims, links, asserters and sources of
+    the step that reached it."""
     return await from_read_model(state, request, lambda r: _reached(r, id, depth, False))
 
 
@@ -106,7 +99,9 @@ async def entity_causes(
 async def entity_effects(
     request: Request, state: Reading, id: EntityId, depth: Depth = 1
 ) -> Response:
-    """Entities reachable from `id` in at most `depth` causal steps, nearest first."""
+    """Entities reachable from `id` in at most `depth` causal steps (claims and casebook
+    links), nearest first; each with the kind, claims, links, asserters and sources of the step
+    that reached it."""
     return await from_read_model(state, request, lambda r: _reached(r, id, depth, True))
 
 

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Reading, State, WriteAllowed
 from api.problems import BadRequest, problem_responses
 from api.responses import encode, json_response
-from api.routes import cases, causal, claims, entities, events, series
+from api.routes import cases, causal, claims, consistency, entities, events, series
 from api.schemas import Health, LoadReport, Stats
 from api.writes import run_write
 from graph import ingest
@@ -253,7 +253,7 @@ async def drop_graph(
     return json_response(encode(_report(result, dropped=True)))
 
 
-for module in (entities, events, cases, claims, causal, series):
+for module in (entities, events, cases, claims, consistency, causal, series):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -136,8 +136,8 @@ def _whole(
             index,
             types=_split(type),
             case=case or None,
-            date_from=_period(from_, "from", end=False),
-            date_to=_period(to, "to", end=True),
+            date_from=period(from_, "from", end=False),
+            date_to=period(to, "to", end=True),
         )
     )
 
@@ -179,7 +179,7 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
-def _period(value: str | None, name: str, *, end: bool) -> dt.date | None:
+def period(value: str | None, name: str, *, end: bool) -> dt.date | None:
     """The first (or, with `end`, the last) day of `YYYY`, `YYYY-MM` or `YYYY-MM-DD`."""
     if not value:
         return None
@@ -208,4 +208,11 @@ def _period(value: str | None, name: str, *, end: bool) -> dt.date | None:
         ) from None
 
 
-__all__ = ["CONTENT_SECURITY_POLICY", "causal_graph", "graph_index", "router"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "HEADERS",
+    "causal_graph",
+    "graph_index",
+    "period",
+    "router",
+]

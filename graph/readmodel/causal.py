@@ -1,47 +1,89 @@
 """Causal chains, causes, effects and neighbourhoods, walked over the read model's relationships.
 
-The causal graph is the property graph's relationships of a causal type (`CAUSES`,
-`CONTRIBUTES_TO`, ... — `graph.analytics.CAUSAL_TYPES`), with `X RESPONDS_TO Y` read as the
-step Y -> X so that chains run forward in time. Claims ride on their relationships (claim id,
-stance, confidence, asserters, sources). Neighbours are looked up per node with indexed queries,
-so a walk costs what it visits, never the size of the graph. Scoring is `graph.analytics`'s.
+The causal model is `graph.chains`': a step from one node to another carries the claims between
+them (the property graph's relationships of a causal type, `CAUSES`, `CONTRIBUTES_TO`, ...,
+with `X RESPONDS_TO Y` read as the step Y -> X so that chains run forward in time) and the
+steps of casebook links (a `LinkStep` node with `FROM` and `TO`, under its link's relation:
+enables, triggers, precedes, ...). Claims ride on their relationships (claim id, stance,
+confidence, asserters, sources); a link step's asserters and sources come from its link.
+Neighbours are looked up per node with indexed queries, so a walk costs what it visits, never
+the size of the graph. Scoring is `graph.chains`'.
 """
 
 from __future__ import annotations
 
-import itertools
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from graph.analytics import CAUSAL_TYPES, Chain, ClaimRef, Step, step_score
+from graph.chains import (
+    CAUSAL_TYPES,
+    Assertion,
+    Chain,
+    ClaimRef,
+    LinkRef,
+    chain_of,
+    claim_ref,
+    link_ref,
+    main_relation,
+    oriented,
+    rank,
+    relation_of,
+)
+from graph.readmodel.consistency import Consistency
 from graph.readmodel.entities import stub_summary
-from graph.readmodel.pg import decode_rel
+from graph.readmodel.pg import decode_node, decode_rel
 from graph.readmodel.read import Reader
+from graph.records import NodeRecord
 
-RESPONDS_TO = "RESPONDS_TO"
+_RESPONDS_TO = "RESPONDS_TO"
 _CAUSAL = sorted(CAUSAL_TYPES)
 _MARKS = ",".join("?" * len(_CAUSAL))
+
+# A link step at a node: (link, step, from, to), by the step's FROM or its TO.
+_STEPS_FROM = (
+    "SELECT s.src, f.src, f.dst, t.dst FROM rel f "
+    "JOIN rel t ON t.type = 'TO' AND t.src = f.src "
+    "JOIN rel s ON s.type = 'STEP' AND s.dst = f.src "
+    "WHERE f.type = 'FROM' AND f.dst = ?"
+)
+_STEPS_TO = (
+    "SELECT s.src, f.src, f.dst, t.dst FROM rel t "
+    "JOIN rel f ON f.type = 'FROM' AND f.src = t.src "
+    "JOIN rel s ON s.type = 'STEP' AND s.dst = t.src "
+    "WHERE t.type = 'TO' AND t.dst = ?"
+)
 
 
 @dataclass(slots=True)
 class Edge:
-    """One causal step between two node ids, with every claim on it."""
+    """One causal step between two node ids, with every claim and link step on it."""
 
     cause: str
     effect: str
     relations: list[str] = field(default_factory=list)
     claims: list[ClaimRef] = field(default_factory=list)
+    links: list[LinkRef] = field(default_factory=list)
+
+    @property
+    def assertions(self) -> list[Assertion]:
+        return [*self.claims, *self.links]
 
     @property
     def relation(self) -> str:
-        supporting = sorted(
-            (c for c in self.claims if c.supports), key=lambda c: (-(c.confidence or 0.0), c.id)
-        )
-        return supporting[0].relation if supporting else sorted(self.relations)[0]
+        return main_relation(self.assertions, self.relations)
+
+    def add(self, relation: str, assertion: Assertion | None) -> None:
+        if relation not in self.relations:
+            self.relations.append(relation)
+        if isinstance(assertion, ClaimRef):
+            self.claims.append(assertion)
+        elif isinstance(assertion, LinkRef):
+            self.links.append(assertion)
 
 
 class CausalWalker:
@@ -52,6 +94,9 @@ class CausalWalker:
         self.conn: sqlite3.Connection = reader.conn
         self._out: dict[str, dict[str, Edge]] = {}
         self._in: dict[str, dict[str, Edge]] = {}
+        self._links: dict[str, tuple[NodeRecord, list[str], list[str], list[str]] | None] = {}
+        self._ends: dict[str, tuple[str, str]] = {}
+        """Link step id -> (its FROM, its TO)."""
 
     def _load(self, node: str, forward: bool) -> dict[str, Edge]:
         cache = self._out if forward else self._in
@@ -62,32 +107,95 @@ class CausalWalker:
             rows = self.conn.execute(
                 f"SELECT record FROM rel WHERE src=? AND type IN ({_MARKS}) AND type != ? "
                 f"UNION ALL SELECT record FROM rel WHERE dst=? AND type = ?",
-                (node, *_CAUSAL, RESPONDS_TO, node, RESPONDS_TO),
+                (node, *_CAUSAL, _RESPONDS_TO, node, _RESPONDS_TO),
             ).fetchall()
         else:
             rows = self.conn.execute(
                 f"SELECT record FROM rel WHERE dst=? AND type IN ({_MARKS}) AND type != ? "
                 f"UNION ALL SELECT record FROM rel WHERE src=? AND type = ?",
-                (node, *_CAUSAL, RESPONDS_TO, node, RESPONDS_TO),
+                (node, *_CAUSAL, _RESPONDS_TO, node, _RESPONDS_TO),
             ).fetchall()
         edges: dict[str, Edge] = {}
         for (record,) in rows:
             rel = decode_rel(record)
-            props = rel.properties
-            relation = str(props.get("relation") or _relation_of(rel.type))
-            cause, effect = (
-                (rel.target, rel.source) if rel.type == RESPONDS_TO else (rel.source, rel.target)
-            )
+            relation = str(rel.properties.get("relation") or relation_of(rel.type))
+            cause, effect = oriented(relation, rel.source, rel.target)
             other = effect if forward else cause
-            edge = edges.setdefault(other, Edge(cause, effect))
-            if relation not in edge.relations:
-                edge.relations.append(relation)
-            if "claim_ids" in props:
-                edge.claims.append(_claim(rel.key, relation, props))
+            claim = claim_ref(rel, relation) if "claim_ids" in rel.properties else None
+            edges.setdefault(other, Edge(cause, effect)).add(relation, claim)
+        for step in self._steps(node):
+            cause, effect = oriented(step.relation, *self._ends[step.step])
+            if (cause if forward else effect) != node:
+                continue
+            other = effect if forward else cause
+            edges.setdefault(other, Edge(cause, effect)).add(step.relation, step)
         for edge in edges.values():
             edge.claims.sort(key=lambda c: c.id)
+            edge.links.sort(key=lambda s: (s.id, s.step))
         cache[node] = edges
         return edges
+
+    def _steps(self, node: str) -> list[LinkRef]:
+        """The link steps that start or end at `node` (either way round)."""
+        found: list[LinkRef] = []
+        seen: set[str] = set()
+        for link, step, start, end in [
+            *self.conn.execute(_STEPS_FROM, (node,)),
+            *self.conn.execute(_STEPS_TO, (node,)),
+        ]:
+            if step in seen:
+                continue
+            seen.add(step)
+            info = self._link(link)
+            if info is None:
+                continue
+            record, sources, asserters, documents = info
+            self._ends[step] = (start, end)
+            found.append(
+                link_ref(
+                    record,
+                    step,
+                    sources=sources,
+                    basis_asserters=asserters,
+                    basis_documents=documents,
+                )
+            )
+        return found
+
+    def _link(self, link: str) -> tuple[NodeRecord, list[str], list[str], list[str]] | None:
+        """A link's node, sources, the asserters of the claims it rests on, and the documents
+        it rests on."""
+        if link not in self._links:
+            row = self.conn.execute(
+                "SELECT record FROM node WHERE id=? AND record != x''", (link,)
+            ).fetchone()
+            if row is None:
+                self._links[link] = None
+                return None
+            sources: list[str] = []
+            basis: list[str] = []
+            for rel_type, target in self.conn.execute(
+                "SELECT type, dst FROM rel WHERE type IN ('SOURCE', 'BASIS') AND src=?", (link,)
+            ):
+                (sources if rel_type == "SOURCE" else basis).append(target)
+            kinds = dict(
+                self.conn.execute(
+                    f"SELECT id, kind FROM node WHERE id IN ({','.join('?' * len(basis))})",
+                    basis,
+                ).fetchall()
+            )
+            claims = [b for b in basis if kinds.get(b) == "claim"]
+            asserters = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT dst FROM rel WHERE type='ASSERTED_BY' AND "
+                    f"src IN ({','.join('?' * len(claims))})",
+                    claims,
+                )
+            ]
+            documents = [b for b in basis if kinds.get(b) == "source"]
+            self._links[link] = (decode_node(row[0]), sources, asserters, documents)
+        return self._links[link]
 
     def successors(self, node: str) -> dict[str, Edge]:
         return self._load(node, True)
@@ -101,23 +209,15 @@ class CausalWalker:
         """Every simple causal path of at most `max_depth` steps, best score first."""
         if source == target or max_depth < 1:
             return []
-        chains: list[Chain] = []
-        for path in self._paths(source, target, max_depth):
-            steps: list[Step] = []
-            for u, v in itertools.pairwise(path):
-                score, support, against, counted = step_score(
-                    self.successors(u)[v].claims, min_confidence=min_confidence
-                )
-                if not any(c.supports for c in counted):
-                    break
-                steps.append(Step(u, v, score, support, against, counted))
-            else:
-                total = 1.0
-                for step in steps:
-                    total *= step.score
-                chains.append(Chain(tuple(path), tuple(steps), total))
-        chains.sort(key=lambda c: (-c.score, len(c.nodes), c.nodes))
-        return chains
+
+        def on_step(u: str, v: str) -> list[Assertion]:
+            return self.successors(u)[v].assertions
+
+        found = (
+            chain_of(path, on_step, min_confidence=min_confidence)
+            for path in self._paths(source, target, max_depth)
+        )
+        return rank(c for c in found if c is not None)
 
     def _paths(self, source: str, target: str, cutoff: int) -> Iterator[list[str]]:
         path = [source]
@@ -155,34 +255,6 @@ class CausalWalker:
                     items.append((other, hops, neighbours[other], current))
             level = following
         return items
-
-
-def _relation_of(rel_type: str) -> str:
-    from ontology.vocab import CAUSAL_RELATIONS, upper_snake
-
-    by_type = {upper_snake(r): r for r in CAUSAL_RELATIONS}
-    return by_type.get(rel_type, rel_type)
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)
-
-
-def _claim(key: str, relation: str, props: Any) -> ClaimRef:
-    claim_ids = _strings(props.get("claim_ids"))
-    confidence = props.get("confidence")
-    return ClaimRef(
-        id=claim_ids[0] if claim_ids else key,
-        relation=relation,
-        stance=str(props.get("stance") or "supports"),
-        confidence=float(confidence) if isinstance(confidence, int | float) else None,
-        asserted_by=_strings(props.get("asserted_by")),
-        sources=_strings(props.get("source_ids")),
-    )
 
 
 def node_summaries(reader: Reader, node_ids: list[str]) -> dict[str, Any]:
@@ -258,34 +330,107 @@ def neighbors(reader: Reader, node: str, depth: int) -> tuple[set[str], list[tup
 
 
 def chain_json(walker: CausalWalker, chains: list[Chain], limit: int) -> dict[str, Any]:
+    """Chains as `/api/causal-chains` returns them: each step with its kind, the claims and
+    link steps that were counted for it, and their asserters and sources."""
     ids = [n for chain in chains[:limit] for n in chain.nodes]
     summaries = node_summaries(walker.reader, ids)
+    marks = walker.reader.consistency
     return {
         "chains": [
             {
                 "score": chain.score,
                 "steps": [
-                    {
-                        "cause": summaries[step.source],
-                        "effect": summaries[step.target],
-                        "relation": _curie(walker.successors(step.source)[step.target].relation),
-                        "claims": [
-                            {
-                                "id": claim.id,
-                                "asserted_by": list(claim.asserted_by),
-                                "source": list(claim.sources),
-                                "stance": claim.stance,
-                                "confidence": claim.confidence,
-                            }
-                            for claim in step.claims
-                        ],
-                    }
+                    step_json(
+                        summaries[step.source],
+                        summaries[step.target],
+                        walker.successors(step.source)[step.target].relation,
+                        step.assertions,
+                        marks,
+                    )
                     for step in chain.steps
                 ],
             }
             for chain in chains[:limit]
         ]
     }
+
+
+def step_json(
+    cause: Any, effect: Any, relation: str, assertions: Sequence[Assertion], marks: Consistency
+) -> dict[str, Any]:
+    """One step: its ends, its relation (a CURIE) and kind (in words), its claims and link
+    steps, and who asserts it on which sources (all of them together)."""
+    return {
+        "cause": cause,
+        "effect": effect,
+        **assertions_json(relation, assertions, marks),
+    }
+
+
+def assertions_json(
+    relation: str, assertions: Sequence[Assertion], marks: Consistency
+) -> dict[str, Any]:
+    """The relation, kind, claims, link steps, asserters and sources of one step."""
+    return {
+        "relation": _curie(relation),
+        "kind": relation_words(relation),
+        "claims": [
+            {
+                "id": a.id,
+                "relation": _curie(a.relation),
+                "asserted_by": list(a.asserted_by),
+                "source": list(a.sources),
+                "stance": a.stance,
+                "confidence": a.confidence,
+                "consistency": marks.mark(a.id),
+            }
+            for a in assertions
+            if isinstance(a, ClaimRef)
+        ],
+        "links": [
+            {
+                "id": a.id,
+                "step": a.step,
+                "casebook_id": list(a.casebook_ids),
+                "relation": _curie(a.relation),
+                "asserted_by": list(a.asserted_by),
+                "source": list(a.sources),
+                "stance": a.stance,
+                "confidence": a.confidence,
+                "status": a.status,
+                "consistency": marks.mark(a.step),
+            }
+            for a in assertions
+            if isinstance(a, LinkRef)
+        ],
+        "asserted_by": sorted({who for a in assertions for who in a.asserted_by}),
+        "sources": sorted({source for a in assertions for source in a.sources}),
+    }
+
+
+def reached_json(
+    walker: CausalWalker, entity: Any, found: list[tuple[str, int, Edge, str]]
+) -> dict[str, Any]:
+    """Causes or effects as `/api/entities/{id}/causes` and `/effects` return them."""
+    summaries = node_summaries(walker.reader, [other for other, *_rest in found])
+    marks = walker.reader.consistency
+    return {
+        "entity": entity,
+        "items": [
+            {
+                "entity": summaries[other],
+                "depth": hops,
+                "via": via,
+                **assertions_json(edge.relation, edge.assertions, marks),
+            }
+            for other, hops, edge, via in found
+        ],
+    }
+
+
+def relation_words(name: str) -> str:
+    """`hasNoMaterialEffectOn` -> `has no material effect on`."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r" \1", name).lower()
 
 
 def _curie(name: str) -> str:
@@ -296,4 +441,15 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value)
 
 
-__all__ = ["CausalWalker", "Edge", "chain_json", "neighbors", "node_info", "node_summaries"]
+__all__ = [
+    "CausalWalker",
+    "Edge",
+    "assertions_json",
+    "chain_json",
+    "neighbors",
+    "node_info",
+    "node_summaries",
+    "reached_json",
+    "relation_words",
+    "step_json",
+]

@@ -20,7 +20,7 @@ from pathlib import Path
 from graph.readmodel.update import Updater
 from ontology.errors import BackendUnavailable
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 """Bump when the tables or what goes into them change: an older file is rebuilt."""
 
 

@@ -79,9 +79,9 @@ class Entity:
 
     def search_text(self) -> tuple[str, str, str, str]:
         """Folded (ids, label, aliases, description) for the search index."""
-        ids = " ".join([self.id, *self.casebook_ids])
+        ids = " | ".join(dict.fromkeys(fold(i) for i in [self.id, *self.casebook_ids]))
         return (
-            fold(ids),
+            ids,
             fold(self.label),
             " | ".join(fold(alias) for alias in self.aliases),
             fold(self.description or ""),

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from graph.readmodel.consistency import Consistency
 from graph.readmodel.entities import Claim, claim_from_record, stub_summary
 from graph.readmodel.facts import Fact
 from graph.readmodel.values import curie, literal_value
@@ -46,6 +47,14 @@ class Reader:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._summaries: dict[str, bytes | None] = {}
+        self._consistency: Consistency | None = None
+
+    @property
+    def consistency(self) -> Consistency:
+        """Temporal-consistency findings on claims and link steps, for this transaction."""
+        if self._consistency is None:
+            self._consistency = Consistency(self.conn)
+        return self._consistency
 
     # -- summaries ---------------------------------------------------------------------------
 
@@ -150,6 +159,7 @@ class Reader:
             "asserted_by": [self.summary(i) for i in claim.asserted_by],
             "sources": [self.summary(i) for i in claim.sources],
             "status": head["status"] if head else None,
+            "consistency": self.consistency.mark_iri(claim.iri),
         }
 
     # -- referrers -------------------------------------------------------------------------------

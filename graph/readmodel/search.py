@@ -3,8 +3,12 @@ first, then labels, aliases and descriptions; observations stand for their serie
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
+
+import orjson
 
 from graph.readmodel.read import Reader
 from ontology.namespaces import CG
@@ -79,13 +83,48 @@ def search(reader: Reader, q: str | None, type_name: str | None) -> list[bytes]:
     return [info[sid][0] for sid in ranked]
 
 
+def find(
+    reader: Reader,
+    q: str | None,
+    type_name: str | None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """`search`'s entities as summaries, each with its `node` id (for the views), keeping only
+    the dated ones that overlap `start`..`end` when a bound is given."""
+    found = [orjson.loads(s) for s in search(reader, q, type_name)]
+    if start is not None or end is not None:
+        low, high = (start or dt.date.min).isoformat(), (end or dt.date.max).isoformat()
+        found = [
+            s
+            for s in found
+            if s["start"] is not None
+            and s["start"] <= high
+            and (s["end"] is None or s["end"] >= low)
+        ]
+    nodes: dict[str, str] = {}
+    iris = [s["iri"] for s in found]
+    for first in range(0, len(iris), _CHUNK):
+        chunk = iris[first : first + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        nodes.update(
+            reader.conn.execute(
+                f"SELECT s.iri, n.id FROM subject s JOIN node n ON n.sid = s.sid "
+                f"WHERE s.iri IN ({marks})",
+                chunk,
+            ).fetchall()
+        )
+    return [{**s, "node": nodes.get(s["iri"], s["id"])} for s in found]
+
+
 EXACT_ID = 110
 
 
 def score(folded: str, ids: str, label: str, aliases: str, description: str) -> int:
-    """How well a folded query matches: exact id or casebook id 110; label exact 100, prefix 80,
+    """How well a folded query matches (`ids` and `aliases` are folded and joined by " | "):
+    exact id or casebook id 110; label exact 100, prefix 80,
     all words 60, inside 40; an alias 90, 70, 50, 30; the description 20 (all words) or 10."""
-    if folded in ids.split():
+    if folded in ids.split(" | "):
         return EXACT_ID
     best = _match(folded, label, exact=100, prefix=80, word=60, inner=40)
     for alias in aliases.split(" | ") if aliases else ():
@@ -147,4 +186,4 @@ def _rank_info(
     return out
 
 
-__all__ = ["EXACT_ID", "all_entities", "score", "search"]
+__all__ = ["EXACT_ID", "all_entities", "find", "score", "search"]

@@ -3,7 +3,8 @@
 A view needs a few nodes and the relationships around them; `StoredIndex` fetches exactly
 those, by id, inside the request's read transaction, and remembers them for the request. Only
 the views that show everything (`whole_view`) walk all nodes. The causal graph the chain view
-searches is built from the causal relationships alone and shared per version by the caller.
+searches (claims and link steps, `graph.chains`) is built from the causal relationships and the
+links' steps alone and shared per version by the caller.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from graph.analytics import CAUSAL_TYPES, causal_subgraph
+from graph.chains import CAUSAL_TYPES, LINK_PLUMBING, causal_subgraph
 from graph.readmodel.pg import decode_node, decode_rel
 from graph.records import NodeRecord, Projection, RelRecord
 from graph.views.index import GraphIndex, strings, text
@@ -120,6 +121,7 @@ class StoredIndex(GraphIndex):
     """`GraphIndex` over the read model (see the module doc)."""
 
     def __init__(self, conn: sqlite3.Connection, causal: Any = None) -> None:
+        self.conn = conn
         self._conn = conn
         self._causal = causal
         self.nodes = _Nodes(conn)  # type: ignore[assignment]
@@ -161,14 +163,24 @@ class StoredIndex(GraphIndex):
 
 
 def causal_graph(conn: sqlite3.Connection) -> Any:
-    """`graph.analytics.causal_subgraph` of the causal relationships of the read model."""
-    types = sorted(CAUSAL_TYPES)
+    """`graph.chains.causal_subgraph` of the read model: the claims' causal relationships and
+    the casebook links' steps (with what a link step's asserters and sources come from)."""
+    types = sorted(CAUSAL_TYPES | LINK_PLUMBING)
     marks = ",".join("?" * len(types))
     rels = [
         decode_rel(r[0])
         for r in conn.execute(f"SELECT record FROM rel WHERE type IN ({marks})", types)
     ]
-    ids = sorted({end for rel in rels for end in (rel.source, rel.target)})
+    links = sorted({rel.source for rel in rels if rel.type == "STEP"})
+    around = _rels_of(conn, links, ("SOURCE", "BASIS"))
+    basis = sorted({rel.target for rel in around if rel.type == "BASIS"})
+    around += _rels_of(conn, basis, ("ASSERTED_BY",))
+    ids = sorted(
+        {end for rel in rels if rel.type not in LINK_PLUMBING for end in (rel.source, rel.target)}
+        | {rel.target for rel in rels if rel.type in {"FROM", "TO"}}
+        | set(links)
+        | set(basis)
+    )
     nodes: list[NodeRecord] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -179,7 +191,22 @@ def causal_graph(conn: sqlite3.Connection) -> Any:
                 f"SELECT record FROM node WHERE id IN ({qs}) AND record != x''", chunk
             )
         )
-    return causal_subgraph(Projection(tuple(nodes), tuple(rels)))
+    return causal_subgraph(Projection(tuple(nodes), (*rels, *around)))
+
+
+def _rels_of(conn: sqlite3.Connection, ids: list[str], types: Iterable[str]) -> list[RelRecord]:
+    found: list[RelRecord] = []
+    for rel_type in types:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            qs = ",".join("?" * len(chunk))
+            found.extend(
+                decode_rel(r[0])
+                for r in conn.execute(
+                    f"SELECT record FROM rel WHERE type=? AND src IN ({qs})", (rel_type, *chunk)
+                )
+            )
+    return found
 
 
 __all__ = ["StoredIndex", "causal_graph", "strings"]

@@ -219,27 +219,40 @@ _PLUMBING: Final = frozenset({"STEP", "FROM", "TO"})
 def chain_view(
     source: Projection | GraphIndex, from_id: str, to_id: str, max_depth: int = 4
 ) -> GraphInput:
-    """Every causal chain of at most `max_depth` steps from one node to another."""
+    """Every causal chain of at most `max_depth` steps from one node to another, over claims and
+    casebook links (`graph.chains`): each step drawn as one edge with its claims and link steps."""
     idx = index(source)
     idx.node(from_id)
     idx.node(to_id)
     chains = causal_chains(idx.causal, from_id, to_id, max_depth=max_depth)
     ids = {from_id, to_id, *(n for chain in chains for n in chain.nodes)}
-    steps = {(s.source, s.target) for chain in chains for s in chain.steps}
+    pairs = {(s.source, s.target) for chain in chains for s in chain.steps}
     nodes = tuple(n for n in idx.nodes.values() if n.id in ids)
-    rels = tuple(
+    claim_rels = tuple(
         r
         for n in nodes
         for r in idx.out.get(n.id, ())
-        if r.type in style.CAUSAL_TYPES and _causal_pair(r) in steps
+        if r.type in style.CAUSAL_TYPES and _causal_pair(r) in pairs
     )
+    steps = [
+        found
+        for u, v in sorted(pairs)
+        for ref in idx.causal.edges[u, v].get("link_steps", ())
+        if (found := idx.step(ref.step)) is not None
+    ]
+    rels = (*claim_rels, *(_step_rel(step) for step in steps))
     title = f"{idx.label(from_id)} \N{RIGHTWARDS ARROW} {idx.label(to_id)}"
     best = f"; the best scores {chains[0].score:.2f}" if chains else ""
     subtitle = (
         f"{len(chains)} causal chain{'s' if len(chains) != 1 else ''} of at most {max_depth} "
-        f"steps{best}"
+        f"steps over claims and casebook links{best}"
     )
     notes = () if chains else (f"No causal chain of at most {max_depth} steps joins them.",)
+    if chains and chains[0].score == 0:
+        notes = (
+            "Every chain has a step that nothing supports: its claims say there was no "
+            "material effect, or dispute it (click the edge for them).",
+        )
     return GraphInput(
         Projection(tuple(_in_words(idx, n) for n in nodes), rels),
         title=title,
@@ -247,7 +260,7 @@ def chain_view(
         focus=from_id,
         subtitle=subtitle,
         notes=notes,
-        items=_items(idx, rels, ()),
+        items=_items(idx, rels, steps),
         nav=_case_nav(idx, from_id),
     )
 
@@ -403,6 +416,7 @@ def _step_item(idx: GraphIndex, step: LinkStep) -> EdgeItem:
         relation=style.relation_text(step.relation),
         label=idx.display_label(step.link),
         casebook_id=", ".join(strings(props.get("casebook_ids"))),
+        asserted_by=tuple(idx.label(a) for a in _link_asserters(idx, step.link)),
         sources=tuple(idx.label(s) for s in idx.targets(step.link, "SOURCE")),
         note=text(props.get("note")),
         status=text(props.get("status")),
@@ -411,6 +425,21 @@ def _step_item(idx: GraphIndex, step: LinkStep) -> EdgeItem:
         dates_note=why,
         causal=step.relation in style.CAUSAL_LINK_RELATIONS,
     )
+
+
+def _link_asserters(idx: GraphIndex, link_id: str) -> list[str]:
+    """Who asserts a link (`graph.chains`): the agents of the claims it rests on, and the
+    documents it rests on."""
+    found: dict[str, None] = {}
+    for basis in idx.targets(link_id, "BASIS"):
+        node = idx.nodes.get(basis)
+        if node is None:
+            continue
+        if "Claim" in node.labels:
+            found.update(dict.fromkeys(idx.targets(basis, "ASSERTED_BY")))
+        elif "Source" in node.labels:
+            found[basis] = None
+    return sorted(found)
 
 
 def _causal_pair(rel: RelRecord) -> tuple[str, str]:

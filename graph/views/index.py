@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from graph.analytics import causal_subgraph
-from graph.consistency import CausalEdge, EdgeKind, Finding, bounds_of, verdict
+from graph.consistency import Finding, finding_of
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from graph.views import style
 from graph.views.render import ChainRef, ClaimSummary, PanelData, SourceRef, safe_url
@@ -139,42 +139,7 @@ class GraphIndex:
         return self._finding_cache[item_id]
 
     def _finding(self, item_id: str) -> Finding | None:
-        node = self.nodes.get(item_id)
-        if node is None:
-            return None
-        if "Claim" in node.labels:
-            causes, effects = self.targets(item_id, "CAUSE"), self.targets(item_id, "EFFECT")
-            relation = text(node.properties.get("relation"))
-            kind: EdgeKind = "claim"
-            link = None
-        else:
-            found = self.step(item_id)
-            if found is None:
-                return None
-            causes, effects, relation, kind, link = (
-                [found.source],
-                [found.target],
-                found.relation,
-                "link",
-                found.link,
-            )
-        ends = [self.nodes.get(i) for i in (*causes[:1], *effects[:1])]
-        if len(ends) != 2 or ends[0] is None or ends[1] is None:
-            return None
-        cause, effect = ends[0], ends[1]
-        if relation in {"respondsTo", "RESPONDS_TO"}:
-            cause, effect = effect, cause
-        edge = CausalEdge(
-            item_id,
-            kind,
-            bounds_of(cause),
-            bounds_of(effect),
-            relation=relation,
-            link=link,
-            effect_open=effect.properties.get("open_end") is True
-            and effect.properties.get("latest") is None,
-        )
-        return Finding(edge, *verdict(edge.cause, edge.effect, effect_open=edge.effect_open))
+        return finding_of(item_id, self.nodes.get, self.targets, self.sources)
 
     def display_label(self, node_id: str) -> str:
         """The node's label, with claims and links that carry the loader's generated label

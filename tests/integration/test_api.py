@@ -293,12 +293,16 @@ def test_causal_chain(client: httpx.Client) -> None:
     claims = {c["id"]: c for c in last["claims"]}
     assert set(claims["fx-claim-disputed"]) == {
         "id",
+        "relation",
         "asserted_by",
         "source",
         "stance",
         "confidence",
+        "consistency",
     }
     assert claims["fx-claim-disputed"]["stance"] == "disputes"
+    assert last["kind"] == "causes" and last["links"] == []
+    assert set(last["asserted_by"]) == {"fx-analyst", "fx-government-mexico"}
     strict = client.get(
         "/api/causal-chains",
         params={"from": "fx-michoacan-operation", "to": "fx-violence", "min_confidence": 0.85},

@@ -1,6 +1,6 @@
 """The curated cases: complete against the casebook manifest, and answering the analysts' questions.
 
-The queries are the ones in `examples/queries/` that the README's tour runs.
+The queries are the ones in `examples/queries/` (the README's tour runs most of them).
 """
 
 from __future__ import annotations
@@ -130,6 +130,35 @@ def test_kingpin_chain_with_asserters(store: Store) -> None:
     second = next(v for (c, e), v in links.items() if c.lower().startswith("fragmentation"))
     assert "Bruce Bagley" in first
     assert "Modern War Institute" in second
+
+
+def test_executive_order_chain_over_links(store: Store) -> None:
+    result = rows(store, "executive-order-chain.rq")
+    steps = {(r["from"], r["kind"], r["to"]) for r in result}
+    # LNK-07: EO 14157 -> the designations -> the directive that covers the designated groups.
+    assert steps == {
+        ("us-2025-01", "enables", "us-2025-02"),
+        ("us-2025-01", "enables", "us-2025-03"),
+        ("us-2025-02", "enables", "us-2025-13"),
+        ("us-2025-03", "enables", "us-2025-13"),
+    }
+    assert {(r["record_id"], r["casebook_id"]) for r in result} == {("lnk-07", "LNK-07")}
+    assert all(set(r["sources"].split(", ")) == {"s04", "s07"} for r in result)
+    assert result[0]["from_label"].startswith("Executive Order 14157")
+
+
+def test_link_steps_with_their_asserters(store: Store) -> None:
+    result = rows(store, "link-asserters.rq")
+    by_step = {(r["link"], r["from"], r["to"]): set(r["asserted_by"].split(" | ")) for r in result}
+    # A link resting on documents is asserted by them (publisher and title) ...
+    assert by_step["lnk-07", "us-2025-01", "us-2025-02"] == {
+        "The New York Times, Trump directs military to target foreign drug cartels",
+        "Congressional Research Service, CRS Insight IN11205 on the cartel FTO designations",
+    }
+    # ... one resting on claims by their asserters (CL-01 for LNK-03).
+    assert {"Bruce Bagley", "Carolyn Gallaher"} <= by_step["lnk-03", "mx-2012-03", "mx-2014-01"]
+    assert {r["kind"] for r in result} <= {"causes", "contributesTo", "enables", "triggers"}
+    assert "lnk-14" not in {r["link"] for r in result}  # risk to: not a causal relation
 
 
 def test_statements_resting_on_s00_alone(store: Store) -> None:

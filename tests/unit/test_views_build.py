@@ -370,12 +370,29 @@ def test_panel_links_to_cases_timeline_chains_and_linked_data(idx: GraphIndex) -
     assert kingpins["timeline"] == "/view/timeline?ids=kingpins"
     assert kingpins["ld"] == "/id/event/kingpins"
     assert kingpins["recentre"] == "/view/entity/kingpins"
+    # Chains follow claims and casebook links: kingpins precedes the arrest (lnk-order), which
+    # triggers the infighting (lnk-seq) and is claimed to cause the report (cl-late).
     assert kingpins["chains"] == [
+        {
+            "label": "Factions fight",
+            "forward": True,
+            "href": "/view/chain?from=kingpins&to=infighting",
+        },
+        {
+            "label": "A report is published",
+            "forward": True,
+            "href": "/view/chain?from=kingpins&to=report",
+        },
         {
             "label": "Rise in homicides",
             "forward": True,
             "href": "/view/chain?from=kingpins&to=violence",
-        }
+        },
+        {
+            "label": "The offensive begins",
+            "forward": False,
+            "href": "/view/chain?from=offensive&to=kingpins",
+        },
     ]
     violence = data["info"]["violence"]
     assert violence["timeline"] is None  # undated: nothing to show on a timeline
