@@ -38,14 +38,15 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
     responses=problem_responses(503),
 )
 async def health(state: Reading) -> Response:
-    """`ok` when the store answers (503 otherwise), with the number of triples, the version
-    readers see, and each Cypher engine's state (`ok`, `syncing`, `failed` with its reason)."""
-    try:
-        triples = _triples(state)
-    except Exception as e:
-        from ontology.errors import BackendUnavailable
+    """`ok` when the store and the read model answer (503 otherwise, saying what failed), with
+    the number of triples, the version readers see, and each Cypher engine's state (`ok`,
+    `syncing`, `failed` with its reason)."""
+    from ontology.errors import BackendUnavailable
 
-        raise BackendUnavailable(f"the store cannot be read: {e}") from e
+    problem = _unreadable(state)
+    if problem is not None:
+        raise BackendUnavailable(problem)
+    triples = sum(doc.triples for doc in state.snapshot.documents())
     return json_response(
         encode(
             {
@@ -62,14 +63,23 @@ async def health(state: Reading) -> Response:
     )
 
 
-def _triples(state: Any) -> int:
-    """The number of triples in the registered graphs, counted once per version."""
-    key = f"triples:{state.version}"
-    cached = state.cache.get(state.version, key)
-    if cached is None:
-        cached = str(sum(doc.triples for doc in state.snapshot.documents())).encode()
-        state.cache.put(state.version, key, cached)
-    return int(cached)
+def _unreadable(state: Any) -> str | None:
+    """What keeps the store or the read model from being read, probed on every call (a
+    data folder on a detached volume still answers from open files for a while)."""
+    folder = state.settings.data_dir
+    for path in (state.workspace.model.path, folder / "oxigraph"):
+        if not path.exists():
+            return f"the data folder is not readable: {path} is missing"
+    try:
+        state.snapshot.documents()
+    except Exception as e:
+        return f"the store cannot be read: {e}"
+    try:
+        with state.workspace.model.read() as conn:
+            conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+    except Exception as e:
+        return f"the read model cannot be read: {e}"
+    return None
 
 
 @router.get("/stats", response_model=Stats, tags=["meta"], summary="Counts per class and graph")

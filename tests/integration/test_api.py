@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from tests.integration.server import TOKEN, Server, running
+from tests.integration.server import TOKEN, Server, running, start_server
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -652,3 +652,21 @@ def test_graph_store_bodies_get_the_loaders_checks(writable: httpx.Client) -> No
     assert response.status_code in {400, 422}
     assert "remote JSON-LD contexts are disabled" in response.text
     assert_problem(writable.get("/graph-store", params={"graph": graph}), 404)
+
+
+def test_health_is_503_naming_what_cannot_be_read(tmp_path: Path) -> None:
+    """A data folder that goes away under a running server (a detached volume): health says
+    503 and which path, not "ok" from the files it still holds open; back, it is 200."""
+    server = start_server(tmp_path / "server")
+    try:
+        assert httpx.get(f"{server.url}/api/health", timeout=30).status_code == 200
+        moved = tmp_path / "moved"
+        server.data_dir.rename(moved)
+        gone = httpx.get(f"{server.url}/api/health", timeout=30)
+        assert gone.status_code == 503, gone.text
+        assert gone.headers["content-type"].startswith("application/problem+json")
+        assert str(server.data_dir) in gone.json()["detail"]
+        moved.rename(server.data_dir)
+        assert httpx.get(f"{server.url}/api/health", timeout=30).status_code == 200
+    finally:
+        server.stop()
