@@ -119,9 +119,14 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def wrk(url: str, connections: int, seconds: int) -> dict[str, Any]:
+def wrk(
+    url: str, connections: int, seconds: int, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One `wrk` run: requests/s, p50 and p99 in ms, non-2xx answers and socket errors."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url)
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"\n\s+50%\s+(\S+)", out)

@@ -1,23 +1,24 @@
-"""The benchmark SPARQL queries three ways: casegraph's /sparql over HTTP, the store, rdflib.
+"""casegraph's `/sparql` against Oxigraph's own HTTP server on the same store, side by side.
 
-On the store loaded and derived by `growth.py` (var/bench/data-<size>, built here if missing):
+Issue 10's targets, at 16 connections: at least 0.5x Oxigraph's throughput on the lookup and
+causal queries, at least 0.9x on the scans (per-type aggregate, two-year timeline).
 
-- `http`: `casegraph serve` (one worker, access log off) on a free loopback port with that data
-  folder, `GET /sparql?query=` with `Accept: application/sparql-results+json`, the JSON body
-  parsed, one keep-alive client. No Cypher engine is configured (`CASEGRAPH_CYPHER_BACKEND=neo4j`
-  without `NEO4J_URI`), so the server does not sync a property graph at start;
-- `store`: `graph.store.Store.query` in this process (the union of the registered graphs),
-  every row read;
-- `rdflib`: rdflib's own SPARQL engine over its default in-memory store, holding the same
-  statements (the generated N-Triples plus the ontology and derived graphs exported from the
-  store), queries prepared once (`prepareQuery`), every row read. rdflib parses ~40k triples/s
-  and answers 15-55x slower, so it runs at `--rdflib-triples` (default: the same size) with
-  `--rdflib-reps` repetitions; the result file says which size each engine ran at.
+The store is the `big` data folder of benchmarks/scale.py (the curated cases plus `--triples`
+generated statements; built if missing). Two servers run on it at once:
 
-Median ms of N repetitions after one warm-up; the row counts must agree across engines.
+- `casegraph serve` (one worker, access log off, no Cypher engine), `GET /sparql?query=`;
+- `oxigraph serve-read-only --union-default-graph` (PyPI package `oxigraph`, a dev
+  dependency) on casegraph's published snapshot of the same store, `GET /query?query=`.
 
-    uv run python benchmarks/sparql.py                     # 1M triples
-    uv run python benchmarks/sparql.py --triples 100000 --reps 20
+Both answer `Accept: application/sparql-results+json`; the row counts are checked to agree
+first. Each query of benchmarks/queries/ is driven by `wrk` (one thread, keep-alive) for
+`--seconds` on each server, alternating which goes first, for `--rounds` rounds; a ratio is
+casegraph's requests/s over Oxigraph's in the same round, and the median ratio is reported,
+with the load average before each round.
+
+    uv run python benchmarks/sparql.py [--triples 1000000] [--rounds 5] [--seconds 5]
+
+Writes benchmarks/results/sparql.json.
 """
 
 from __future__ import annotations
@@ -25,247 +26,146 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
+import shutil
+import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._common import WORK, peak_rss_mb, write_results  # noqa: E402
-from benchmarks.growth import (  # noqa: E402
-    data_dir,
-    data_file,
-    load_store,
-    loadavg,
-    median_ms,
-    queries,
-)
+from benchmarks._common import WORK, write_results  # noqa: E402
+from benchmarks.api import wrk  # noqa: E402
+from benchmarks.scale import CASES, build, environment, loadavg  # noqa: E402
 from tests.integration.server import free_port  # noqa: E402
 
-ACCEPT_JSON = "application/sparql-results+json"
+QUERIES = ROOT / "benchmarks" / "queries"
+ACCEPT = "application/sparql-results+json"
+KIND = {"lookup": "lookup", "causal": "lookup", "per_type": "scan", "timeline": "scan"}
+TARGET = {"lookup": 0.5, "scan": 0.9}
 
 
 @contextlib.contextmanager
-def serve(data: Path, log: Path) -> Iterator[str]:
-    """`casegraph serve` on `data` (already loaded); yields its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEGRAPH_", "NEO4J_"))}
-    env.update(
-        {
-            "CASEGRAPH_DATA_DIR": str(data),
-            "CASEGRAPH_CYPHER_BACKEND": "neo4j",  # not configured: no property-graph sync
-            "CASEGRAPH_QUERY_TIMEOUT_S": "300",
-        }
+def running(command: list[str], env: dict[str, str], ready: str) -> Iterator[None]:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    command = [sys.executable, "-c", "from api.cli import app; app()", "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as handle:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=handle)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 600
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the server exited:\n{log.read_text()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start:\n{log.read_text()}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-
-
-def measure_store(triples: int, reps: int) -> dict[str, Any]:
-    import pyoxigraph as ox
-
-    from graph.store import Store
-
-    store = Store(data_dir(triples) / "oxigraph")
     try:
-        out: dict[str, Any] = {}
-        for name, text in queries().items():
-
-            def run(text: str = text) -> int:
-                result = store.query(text)
-                assert isinstance(result, ox.QuerySolutions)
-                return sum(1 for _ in result)
-
-            ms, rows = median_ms(run, reps)
-            out[name] = {"median_ms": round(ms, 3), "rows": rows}
-        return out
+        deadline = time.monotonic() + 300
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited with {process.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(ready, timeout=5).status_code < 500:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not answer within 300 s")
+            time.sleep(0.1)
+        yield
     finally:
-        store.close()
+        process.terminate()
+        process.wait(timeout=30)
 
 
-def measure_http(triples: int, reps: int) -> tuple[dict[str, Any], float]:
-    with tempfile.TemporaryDirectory(dir=WORK) as tmp:
-        started = time.perf_counter()
-        with serve(data_dir(triples), Path(tmp) / "server.log") as url:
-            startup = time.perf_counter() - started
-            out: dict[str, Any] = {}
-            with httpx.Client(base_url=url, timeout=300) as client:
-                for name, text in queries().items():
-
-                    def run(text: str = text) -> int:
-                        response = client.get(
-                            "/sparql", params={"query": text}, headers={"Accept": ACCEPT_JSON}
-                        )
-                        response.raise_for_status()
-                        return len(response.json()["results"]["bindings"])
-
-                    ms, rows = median_ms(run, reps)
-                    out[name] = {"median_ms": round(ms, 3), "rows": rows}
-    return out, startup
+def published(data: Path) -> Path:
+    """casegraph's current published snapshot of the store (a directory Oxigraph opens)."""
+    snapshots = data / "oxigraph" / "snapshots"
+    version = int((snapshots / "CURRENT").read_text().strip())
+    return snapshots / f"{version:06d}"
 
 
-def export_extra(triples: int) -> Path:
-    """The ontology and derived graphs of the store as N-Triples (what rdflib needs besides
-    the generated file to answer like the store)."""
-    import pyoxigraph as ox
-
-    from graph.store import Store
-
-    path = WORK / f"extra-{triples}.nt"
-    if path.exists():
-        return path
-    store = Store(data_dir(triples) / "oxigraph", read_only=True)
-    try:
-        graphs = [d.graph for d in store.documents() if d.kind in {"ontology", "derived"}]
-        with path.open("wb") as handle:
-            ox.serialize(
-                (t for graph in graphs for t in store.graph_triples(graph)),
-                handle,
-                ox.RdfFormat.N_TRIPLES,
-            )
-    finally:
-        store.close()
-    return path
+def rows(url: str) -> int:
+    response = httpx.get(url, headers={"Accept": ACCEPT}, timeout=300)
+    response.raise_for_status()
+    return len(response.json()["results"]["bindings"])
 
 
-def measure_rdflib(triples: int, reps: int) -> dict[str, Any]:
-    import rdflib
-    from rdflib.plugins.sparql import prepareQuery
-
-    graph = rdflib.Graph()
-    started = time.perf_counter()
-    graph.parse(str(data_file(triples)), format="nt")
-    graph.parse(str(export_extra(triples)), format="nt")
-    parse_s = time.perf_counter() - started
-    out: dict[str, Any] = {
-        "parse_seconds": round(parse_s, 2),
-        "graph_triples": len(graph),
-        "parse_triples_per_s": round(len(graph) / parse_s),
-    }
-    for name, text in queries().items():
-        prepared = prepareQuery(text)
-
-        def run(prepared: Any = prepared) -> int:
-            return sum(1 for _ in graph.query(prepared))
-
-        ms, rows = median_ms(run, reps)
-        out[name] = {"median_ms": round(ms, 3), "rows": rows}
-    out["peak_rss_mb"] = round(peak_rss_mb())
-    return out
-
-
-def main() -> int:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
-    parser.add_argument("--reps", type=int, default=10)
-    parser.add_argument("--rdflib-triples", type=int, help="default: --triples")
-    parser.add_argument("--rdflib-reps", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    rdflib_triples = args.rdflib_triples or args.triples
-    for size in dict.fromkeys([args.triples, rdflib_triples]):
-        load_store(size)
-    engines: dict[str, Any] = {}
-    print(f"store, {args.triples:,} triples ...", file=sys.stderr, flush=True)
-    engines["store"] = {
-        "triples": args.triples,
-        "reps": args.reps,
-        "loadavg_before": loadavg(),
-        "queries": measure_store(args.triples, args.reps),
-    }
-    print(f"http, {args.triples:,} triples ...", file=sys.stderr, flush=True)
-    before = loadavg()
-    http, startup = measure_http(args.triples, args.reps)
-    engines["http"] = {
-        "triples": args.triples,
-        "reps": args.reps,
-        "loadavg_before": before,
-        "server_start_seconds": round(startup, 2),
-        "queries": http,
-    }
-    print(f"rdflib, {rdflib_triples:,} triples ...", file=sys.stderr, flush=True)
-    before = loadavg()
-    rdf = measure_rdflib(rdflib_triples, args.rdflib_reps)
-    engines["rdflib"] = {
-        "triples": rdflib_triples,
-        "reps": args.rdflib_reps,
-        "loadavg_before": before,
-        "parse_seconds": rdf.pop("parse_seconds"),
-        "parse_triples_per_s": rdf.pop("parse_triples_per_s"),
-        "graph_triples": rdf.pop("graph_triples"),
-        "peak_rss_mb": rdf.pop("peak_rss_mb"),
-        "queries": rdf,
-    }
-    same = "store"
-    if rdflib_triples != args.triples:
-        # rdflib ran at another size: the store at that size too, for the ratio.
-        same = "store_at_rdflib_size"
-        engines[same] = {
-            "triples": rdflib_triples,
-            "reps": args.reps,
-            "loadavg_before": loadavg(),
-            "queries": measure_store(rdflib_triples, args.reps),
+    oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+    if oxigraph is None or shutil.which("wrk") is None:
+        sys.exit("needs the `oxigraph` dev dependency (uv sync) and wrk (apt-get install wrk)")
+    data = WORK / f"scale-{args.triples}"
+    build(data, args.triples, fresh=False)
+    queries = {p.stem: p.read_text() for p in sorted(QUERIES.glob("*.rq"))}
+    ours_port, theirs_port = free_port(), free_port()
+    ours = f"http://127.0.0.1:{ours_port}"
+    theirs = f"http://127.0.0.1:{theirs_port}"
+    serve = [sys.executable, "-c", "from api.cli import app; app()", "serve"]
+    serve += ["--port", str(ours_port)]
+    snapshot = published(data)
+    ox_command = [oxigraph, "serve-read-only", "--location", str(snapshot)]
+    ox_command += ["--bind", f"127.0.0.1:{theirs_port}", "--union-default-graph"]
+    env = environment(data, CASEGRAPH_ACCESS_LOG="false", CASEGRAPH_QUERY_TIMEOUT_S="300")
+    results: dict[str, Any] = {}
+    with (
+        running(serve, env, f"{ours}/api/health"),
+        running(ox_command, dict(os.environ), f"{theirs}/query?query=ASK%7B%7D"),
+    ):
+        urls = {
+            name: (f"{ours}/sparql?query={quote(text)}", f"{theirs}/query?query={quote(text)}")
+            for name, text in queries.items()
         }
-    for name in queries():
-        for a, b in (("http", "store"), ("rdflib", same)):
-            counts = (engines[a]["queries"][name]["rows"], engines[b]["queries"][name]["rows"])
+        for name, (mine, other) in urls.items():
+            counts = rows(mine), rows(other)
             if counts[0] != counts[1]:
-                raise SystemExit(f"row counts differ for {name}: {a} {counts[0]}, {b} {counts[1]}")
-    out = write_results(
+                raise RuntimeError(f"{name}: casegraph {counts[0]} rows, Oxigraph {counts[1]}")
+            results[name] = {"rows": counts[0], "kind": KIND.get(name, "scan"), "rounds": []}
+            wrk(mine, args.connections, 1, headers={"Accept": ACCEPT})  # warm up
+            wrk(other, args.connections, 1, headers={"Accept": ACCEPT})
+        for index in range(args.rounds):
+            load = loadavg()
+            for name, (mine, other) in urls.items():
+                pair = [("casegraph", mine), ("oxigraph", other)]
+                if index % 2:
+                    pair.reverse()
+                row: dict[str, Any] = {"loadavg": load}
+                for who, url in pair:
+                    row[who] = wrk(url, args.connections, args.seconds, headers={"Accept": ACCEPT})
+                row["ratio"] = round(row["casegraph"]["rps"] / row["oxigraph"]["rps"], 3)
+                results[name]["rounds"].append(row)
+                print(
+                    f"round {index + 1} {name:9} load {load[0]:5.2f}  casegraph "
+                    f"{row['casegraph']['rps']:8.1f}/s  oxigraph {row['oxigraph']['rps']:8.1f}/s"
+                    f"  ratio {row['ratio']:.2f}",
+                    flush=True,
+                )
+    for name, result in results.items():
+        ratios = [r["ratio"] for r in result["rounds"]]
+        result["ratio_median"] = round(statistics.median(ratios), 3)
+        result["casegraph_p99_ms_median"] = statistics.median(
+            r["casegraph"]["p99_ms"] for r in result["rounds"]
+        )
+        result["target_ratio"] = TARGET[result["kind"]]
+        result["met"] = result["ratio_median"] >= result["target_ratio"]
+        print(
+            f"{name:9} median ratio {result['ratio_median']:.2f} (target {result['target_ratio']})"
+        )
+    path = write_results(
         "sparql",
         {
-            "engines": engines,
-            "loadavg_after": loadavg(),
-            "notes": "median ms after one warm-up. http = casegraph serve /sparql (JSON results, "
-            "parsed by the client); store = graph.store.Store.query in process; rdflib = "
-            "rdflib's engine on its default in-memory store with the same statements "
-            "(generated file + ontology + derived graphs), prepared queries"
-            + (
-                f"; rdflib ran at {rdflib_triples:,} triples, not {args.triples:,}"
-                if rdflib_triples != args.triples
-                else ""
-            )
-            + ".",
+            "store": f"data/cases plus {args.triples:,} generated statements ({CASES.name})",
+            "anchor": "oxigraph serve-read-only --union-default-graph (PyPI oxigraph) on the "
+            "same published snapshot",
+            "load_generator": f"wrk -t1 -c{args.connections} -d{args.seconds}s, "
+            "Accept: application/sparql-results+json",
+            "results": results,
         },
     )
-    print(f"{'query':10} " + " ".join(f"{e:>20}" for e in engines))
-    for name in queries():
-        cells = [f"{engines[e]['queries'][name]['median_ms']:>20.2f}" for e in engines]
-        print(
-            f"{name:10} " + " ".join(cells) + f"   rows {engines['store']['queries'][name]['rows']}"
-        )
-    print(f"wrote {out}")
-    return 0
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()
