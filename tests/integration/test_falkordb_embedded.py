@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from graph.cypher import FalkorDBBackend
@@ -79,8 +80,14 @@ def test_restart_ends_a_hung_query_and_keeps_the_graph(tmp_path: Path) -> None:
                 outcome.append(e)
 
         thread = threading.Thread(target=hang)
+        engine = psutil.Process(old_pid)
+        busy_from = sum(engine.cpu_times()[:2])
         thread.start()
-        thread.join(1.0)
+        # Restart only once the engine is stuck in the query (on a loaded machine the query
+        # may not have reached it after a second, and would then hang the new engine).
+        deadline = time.monotonic() + 60
+        while sum(engine.cpu_times()[:2]) - busy_from < 1.0 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert thread.is_alive(), "the nested query was expected to hang the engine"
         assert backend.restart() is True  # saved first: nothing lost
         thread.join(30)
