@@ -181,7 +181,7 @@ def _api(data: Mapping[str, Any]) -> list[str]:
             n(r["rps_median"]),
             n(r["p99_ms_median"], 1),
             n(r["ratio_to_ceiling_median"], 2),
-            n(r["bytes"]),
+            n(r.get("bytes")),
             targets.load_range(x.get("loadavg") for x in v.get("rounds", [])),
         ]
         for variant, v in data["variants"].items()
@@ -344,13 +344,18 @@ def section(
     command = f"`{COMMANDS[name]}`"
     if data is None:
         return [*lines, f"Not measured: no benchmarks/results/{name}.json. Run {command}."]
+    outdated = [
+        *lines,
+        f"Not measured with the current benchmark (benchmarks/results/{name}.json "
+        f"is from an older version of it, {data.get('date', 'undated')}). Run {command}.",
+    ]
     if not _current(name, data, key):
-        return [
-            *lines,
-            f"Not measured with the current benchmark (benchmarks/results/{name}.json "
-            f"is from an older version of it, {data.get('date', 'undated')}). Run {command}.",
-        ]
-    return [*lines, _when(data), "", *body(data), "", f"Reproduce: {command}"]
+        return outdated
+    try:
+        figures = body(data)
+    except (KeyError, TypeError, AttributeError, IndexError):  # fields of another version
+        return outdated
+    return [*lines, _when(data), "", *figures, "", f"Reproduce: {command}"]
 
 
 def scale_sections(results: Results) -> list[str]:
@@ -362,8 +367,12 @@ def scale_sections(results: Results) -> list[str]:
             f"Not measured: no benchmarks/results/scale-*.json. Run `{COMMANDS['scale']}`.",
         ]
     for size, key in found:
+        try:
+            text = _scale(results[key])[0]
+        except (KeyError, TypeError, AttributeError):
+            text = "The result file is from another version of the benchmark."
         lines += [
-            f"{_when(results[key])} {_scale(results[key])[0]}",
+            f"{_when(results[key])} {text}",
             f"Reproduce: `{COMMANDS['scale']} --triples {size}`",
             "",
         ]

@@ -367,12 +367,19 @@ def status(target: Target, figure: Figure | None) -> str:
     return MET if figure.ok else NOT_MET
 
 
+def _read(target: Target, data: Mapping[str, Any]) -> Figure | None:
+    try:
+        return target.read(data)
+    except (KeyError, TypeError, AttributeError, IndexError, ZeroDivisionError):
+        return None  # a result file of another version of its benchmark
+
+
 def rows(results: Results, targets: Iterable[Target] = TARGETS) -> list[Row]:
     """One row per target from the result files' contents (pure)."""
     out = []
     for target in targets:
         data = _source(results, target)
-        figure = target.read(data) if data is not None else None
+        figure = _read(target, data) if data is not None else None
         out.append(
             Row(
                 target.issue,
