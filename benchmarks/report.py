@@ -373,6 +373,7 @@ def scale_sections(results: Results) -> list[str]:
             text = "The result file is from another version of the benchmark."
         lines += [
             f"{_when(results[key])} {text}",
+            "",
             f"Reproduce: `{COMMANDS['scale']} --triples {size}`",
             "",
         ]
