@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import RESULTS, WORK, write_results  # noqa: E402
+from benchmarks.load import count_statements  # noqa: E402
 from benchmarks.scale import build, derive_full, loadavg  # noqa: E402
 
 DEFAULT_SIZES = (100_000, 1_000_000)
@@ -61,8 +62,7 @@ def run_size(size: int, reuse: bool) -> dict[str, Any]:
     row: dict[str, Any] = {"loadavg_before": loadavg()}
     built = build(folder, size, fresh=not reuse)
     load = built["load"]
-    with (WORK / f"synthetic-{size}.nt").open("rb") as handle:
-        statements = sum(1 for _ in handle)
+    statements = count_statements(WORK / f"synthetic-{size}.nt")
     row["statements"] = statements
     row["load"] = load | {
         "statements_per_s": round(statements / load["seconds"]),

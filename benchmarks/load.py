@@ -61,7 +61,8 @@ RAW_BULK = (
 )
 
 
-def statements(path: Path) -> int:
+def count_statements(path: Path) -> int:
+    """Lines of an N-Triples file: its statements."""
     with path.open("rb") as handle:
         return sum(1 for _ in handle)
 
@@ -139,7 +140,7 @@ def main() -> None:
     runs: dict[str, Any] = {}
     for size in (int(s) for s in args.sizes.split(",")):
         file = generated(size)
-        count = statements(file)
+        count = count_statements(file)
         row: dict[str, Any] = {"triples": count, "loadavg_before": loadavg(), "paths": {}}
         with tempfile.TemporaryDirectory(dir=WORK) as tmp:
             for path in paths:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from benchmarks import targets
+from benchmarks.targets import markdown_table as _table
 from benchmarks.targets import n
 
 Results = Mapping[str, Mapping[str, Any]]
@@ -31,11 +32,6 @@ COMMANDS = {
     "query_limits": "uv run python benchmarks/query_limits.py",
     "falkordb_limits": "uv run python benchmarks/falkordb_limits.py",
 }
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return out + ["| " + " | ".join(row) + " |" for row in rows]
 
 
 def _when(data: Mapping[str, Any]) -> str:
