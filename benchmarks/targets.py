@@ -289,170 +289,56 @@ SCALE = "uv run python benchmarks/scale.py"
 CYPHER = "uv run python benchmarks/cypher.py"
 CACHE_ON, CACHE_OFF = "response cache on (default)", "response cache off"
 
+# fmt: off
 TARGETS: tuple[Target, ...] = (
-    *(
-        Target(
-            10,
-            f"`GET /api/entities/{{id}}` ≥ 0.5x the ceiling route, p99 < 50 ms; {v}",
-            "api",
-            API,
-            _api(v, "entity", 0.5, 50.0),
-        )
-        for v in (CACHE_ON, CACHE_OFF)
-    ),
-    *(
-        Target(10, f"`GET /api/{e}` ≥ 0.4x the ceiling route; {v}", "api", API, _api(v, e, 0.4))
-        for e in ("events", "causal-chains")
-        for v in (CACHE_ON, CACHE_OFF)
-    ),
-    Target(
-        10, "`/sparql` lookup ≥ 0.5x Oxigraph's server", "sparql", SPARQL, _sparql("lookup", 0.5)
-    ),
-    Target(
-        10, "`/sparql` causal ≥ 0.5x Oxigraph's server", "sparql", SPARQL, _sparql("causal", 0.5)
-    ),
-    Target(
-        10,
-        "`/sparql` per-type aggregate (scan) ≥ 0.9x Oxigraph's server",
-        "sparql",
-        SPARQL,
-        _sparql("per_type", 0.9),
-    ),
-    Target(
-        10,
-        "`/sparql` two-year timeline (scan) ≥ 0.9x Oxigraph's server",
-        "sparql",
-        SPARQL,
-        _sparql("timeline", 0.9),
-    ),
-    Target(
-        10,
-        "server start on a 1M store: `/api/health` within 3 s",
-        "scale",
-        f"{SCALE} --only startup",
-        _startup,
-        M,
-    ),
-    Target(
-        10,
-        "reload of a changed halt-act.yaml at 1M ≤ 2x the reload into the curated cases",
-        "scale",
-        f"{SCALE} --only reload",
-        _reload,
-        M,
-    ),
-    Target(
-        10,
-        "`derive --full` at 1M: time ≤ the load's",
-        "scale",
-        f"{SCALE} --only derive",
-        _derive("time", 1.0),
-        M,
-    ),
-    Target(
-        10,
-        "`derive --full` at 1M: peak memory ≤ 1.5x the load's",
-        "scale",
-        f"{SCALE} --only derive",
-        _derive("memory", 1.5),
-        M,
-    ),
-    Target(
-        10,
-        "`/api/events`, two-year window, 10M store: < 100 ms",
-        "scale",
-        f"{SCALE} --triples 10000000 --only events",
-        _events,
-        TEN_M,
-    ),
-    Target(
-        11,
-        "FalkorDB full sync ≥ 0.7x its bulk path (falkordb-bulk-insert)",
-        "cypher",
-        CYPHER,
-        _sync("falkordb", "ratio"),
-        M,
-    ),
-    Target(
-        11,
-        "FalkorDB full sync ≥ 20,000 relationships/s",
-        "cypher",
-        CYPHER,
-        _sync("falkordb", "rate"),
-        M,
-    ),
-    Target(
-        11,
-        "Neo4j full sync ≥ 0.7x `neo4j-admin database import full`",
-        "cypher",
-        f"NEO4J_URI=... {CYPHER}",
-        _sync("neo4j", "ratio"),
-        M,
-    ),
-    Target(
-        11,
-        "Neo4j full sync ≥ 10,000 relationships/s",
-        "cypher",
-        f"NEO4J_URI=... {CYPHER}",
-        _sync("neo4j", "rate"),
-        M,
-    ),
-    Target(
-        11,
-        "FalkorDB incremental sync of one small case file < 2 s",
-        "cypher",
-        CYPHER,
-        _incremental("falkordb"),
-        M,
-    ),
-    Target(
-        11,
-        "Neo4j incremental sync of one small case file < 2 s",
-        "cypher",
-        f"NEO4J_URI=... {CYPHER}",
-        _incremental("neo4j"),
-        M,
-    ),
-    *(
-        Target(
-            11,
-            f"export `{fmt}` of the 1M graph < 30 s, memory bounded",
-            "cypher",
-            CYPHER,
-            _export(fmt),
-            M,
-        )
-        for fmt in ("graphml", "gexf", "nodelink", "neo4j-csv")
-    ),
-    Target(
-        14,
-        "fresh clone, empty uv cache: `./scripts/run` serving within 90 s",
-        "install",
-        "benchmarks/install.sh",
-        _install("serve"),
-    ),
-    Target(
-        14,
-        "`uv sync --frozen --no-dev --no-build` succeeds",
-        "install",
-        "uv run pytest tests/integration/test_install.py",
-        _install("sync"),
-    ),
-    Target(
-        14,
-        "`casegraph --help` < 0.5 s",
-        "cli",
-        "uv run python benchmarks/cli.py",
-        _cli("help", 0.5),
-    ),
-    Target(
-        14,
-        "`casegraph query sparql 'ASK {}'` < 1 s",
-        "cli",
-        "uv run python benchmarks/cli.py",
-        _cli("query_sparql_ask", 1.0),
-    ),
+    *(Target(10, f"`GET /api/entities/{{id}}` ≥ 0.5x the ceiling route, p99 < 50 ms; {v}",
+             "api", API, _api(v, "entity", 0.5, 50.0))
+      for v in (CACHE_ON, CACHE_OFF)),
+    *(Target(10, f"`GET /api/{e}` ≥ 0.4x the ceiling route; {v}", "api", API, _api(v, e, 0.4))
+      for e in ("events", "causal-chains") for v in (CACHE_ON, CACHE_OFF)),
+    Target(10, "`/sparql` lookup ≥ 0.5x Oxigraph's server", "sparql", SPARQL,
+           _sparql("lookup", 0.5)),
+    Target(10, "`/sparql` causal ≥ 0.5x Oxigraph's server", "sparql", SPARQL,
+           _sparql("causal", 0.5)),
+    Target(10, "`/sparql` per-type aggregate (scan) ≥ 0.9x Oxigraph's server", "sparql", SPARQL,
+           _sparql("per_type", 0.9)),
+    Target(10, "`/sparql` two-year timeline (scan) ≥ 0.9x Oxigraph's server", "sparql", SPARQL,
+           _sparql("timeline", 0.9)),
+    Target(10, "server start on a 1M store: `/api/health` within 3 s", "scale",
+           f"{SCALE} --only startup", _startup, M),
+    Target(10, "reload of a changed halt-act.yaml at 1M ≤ 2x the reload into the curated cases",
+           "scale", f"{SCALE} --only reload", _reload, M),
+    Target(10, "`derive --full` at 1M: time ≤ the load's", "scale", f"{SCALE} --only derive",
+           _derive("time", 1.0), M),
+    Target(10, "`derive --full` at 1M: peak memory ≤ 1.5x the load's", "scale",
+           f"{SCALE} --only derive", _derive("memory", 1.5), M),
+    Target(10, "`/api/events`, two-year window, 10M store: < 100 ms", "scale",
+           f"{SCALE} --triples 10000000 --only events", _events, TEN_M),
+    Target(11, "FalkorDB full sync ≥ 0.7x its bulk path (falkordb-bulk-insert)", "cypher",
+           CYPHER, _sync("falkordb", "ratio"), M),
+    Target(11, "FalkorDB full sync ≥ 20,000 relationships/s", "cypher", CYPHER,
+           _sync("falkordb", "rate"), M),
+    Target(11, "Neo4j full sync ≥ 0.7x `neo4j-admin database import full`", "cypher",
+           f"NEO4J_URI=... {CYPHER}", _sync("neo4j", "ratio"), M),
+    Target(11, "Neo4j full sync ≥ 10,000 relationships/s", "cypher", f"NEO4J_URI=... {CYPHER}",
+           _sync("neo4j", "rate"), M),
+    Target(11, "FalkorDB incremental sync of one small case file < 2 s", "cypher", CYPHER,
+           _incremental("falkordb"), M),
+    Target(11, "Neo4j incremental sync of one small case file < 2 s", "cypher",
+           f"NEO4J_URI=... {CYPHER}", _incremental("neo4j"), M),
+    *(Target(11, f"export `{fmt}` of the 1M graph < 30 s, memory bounded", "cypher", CYPHER,
+             _export(fmt), M)
+      for fmt in ("graphml", "gexf", "nodelink", "neo4j-csv")),
+    Target(14, "fresh clone, empty uv cache: `./scripts/run` serving within 90 s", "install",
+           "benchmarks/install.sh", _install("serve")),
+    Target(14, "`uv sync --frozen --no-dev --no-build` succeeds", "install",
+           "uv run pytest tests/integration/test_install.py", _install("sync")),
+    Target(14, "`casegraph --help` < 0.5 s", "cli", "uv run python benchmarks/cli.py",
+           _cli("help", 0.5)),
+    Target(14, "`casegraph query sparql 'ASK {}'` < 1 s", "cli",
+           "uv run python benchmarks/cli.py", _cli("query_sparql_ask", 1.0)),
 )
+# fmt: on
 
 
 def _source(results: Results, target: Target) -> Mapping[str, Any] | None:
