@@ -10,7 +10,8 @@ fails is reported and the others still run. Neo4j is measured only when NEO4J_UR
 (benchmarks/cypher.py skips it otherwise). `--quick` runs small sizes, whose figures the page
 marks "not measured at <size>" against targets stated for a larger store; the install
 benchmark (a fresh clone and download) is left out of `--quick` unless named in `--only`.
-The page keeps every result file present, whoever wrote it.
+A benchmark that runs replaces its own result file (a `--quick` run too: use `--only` to keep
+the full-size figures of the others); the page shows every result file present.
 """
 
 from __future__ import annotations
