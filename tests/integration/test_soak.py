@@ -153,6 +153,9 @@ def test_soak(curated: Server) -> None:
             f"  {name:7} {len(values):6} requests  p50 {statistics.median(values) * 1000:7.1f} ms"
             f"  p99 {_pct(values, 0.99):7.1f} ms"
         )
+    if errors:  # what the server said about them, if anything
+        said = [line for line in curated.output().splitlines() if " 200 " not in line]
+        print("server log (not 200):", *said[-40:], sep="\n  ")
     assert not errors, f"{len(errors)} errors, first: {Counter(errors).most_common(5)}"
     assert total > 0
     assert curated.process.poll() is None, "the server died during the soak"
