@@ -37,6 +37,7 @@ from graph.views.build_timeline import (
     timeline_for_case,
     timeline_for_ids,
 )
+from graph.views.edges import EdgeItem
 from graph.views.index import (
     GraphIndex,
     LinkStep,
@@ -47,13 +48,9 @@ from graph.views.index import (
     text,
     type_label,
 )
-from graph.views.render import (
-    EdgeItem,
-    GraphViewOptions,
-    NavLink,
-    PanelData,
-    render_graph,
-)
+from graph.views.page import NavLink
+from graph.views.panel import PanelData
+from graph.views.render import GraphViewOptions, render_graph
 from graph.views.timeline import TimelineOptions, render_timeline
 from ontology.errors import NotFound
 from ontology.vocab import CLASSES, upper_snake

@@ -17,7 +17,8 @@ from graph.analytics import causal_subgraph
 from graph.consistency import Finding, finding_of
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from graph.views import style
-from graph.views.render import ChainRef, ClaimSummary, PanelData, SourceRef, safe_url
+from graph.views.page import safe_url
+from graph.views.panel import ChainRef, ClaimSummary, PanelData, SourceRef
 from ontology.errors import NotFound
 
 if TYPE_CHECKING:
