@@ -19,8 +19,8 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from loaders.base import LoadReport, Rejected
+from loaders.dataset_terms import dataset_source, decimal_literal, short_hash
 from loaders.edtf import EDTFError, parse_edtf
-from loaders.tabular import dataset_source, decimal_literal, short_hash
 from loaders.terms import (
     RDF_TYPE,
     RDFS_LABEL,
