@@ -12,29 +12,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from loaders.base import LoadReport
+from loaders.tabular import Emitted
 from loaders.wikidata_values import EntityFault, kind_and_classes
 from ontology.errors import LoadError
-
-
-class _Keys:
-    """Keys emitted so far; a failed entity's new keys are dropped."""
-
-    def __init__(self) -> None:
-        self.done: set[str] = set()
-        self.pending: set[str] = set()
-
-    def first(self, key: str) -> bool:
-        if key in self.done or key in self.pending:
-            return False
-        self.pending.add(key)
-        return True
-
-    def commit(self) -> None:
-        self.done |= self.pending
-        self.pending.clear()
-
-    def rollback(self) -> None:
-        self.pending.clear()
 
 
 class ReadState:
@@ -43,7 +23,7 @@ class ReadState:
     def __init__(self, report: LoadReport) -> None:
         self.report = report
         self.kinds: dict[str, str] = {}
-        self.stubs = _Keys()
+        self.stubs = Emitted()
 
 
 def read_entities(path: Path, state: ReadState) -> Iterator[tuple[int | None, Any]]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from graph.chains import strings
 from graph.records import PropertyValue, RelRecord
 from graph.views import style
 from graph.views.page import prop_text
@@ -67,8 +68,8 @@ def merge_edges(
         if rel.source not in node_ids or rel.target not in node_ids:
             continue
         ids = [
-            *_strings(rel.properties.get("claim_ids")),
-            *_strings(rel.properties.get("step_ids")),
+            *strings(rel.properties.get("claim_ids")),
+            *strings(rel.properties.get("step_ids")),
         ]
         if not ids:
             if rel.type not in _PLUMBING:
@@ -84,20 +85,10 @@ def merge_edges(
     return list(merged.values()), plain
 
 
-def _strings(value: PropertyValue | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
 def _item_from(rel: RelRecord, item_id: str) -> EdgeItem:
     """A panel entry made from the relationship alone (when the caller gave none)."""
     props = rel.properties
-    link = "step_ids" in props and item_id in _strings(props.get("step_ids"))
+    link = "step_ids" in props and item_id in strings(props.get("step_ids"))
     relation = prop_text(props.get("relation")) or rel.type
     stance = props.get("stance")
     return EdgeItem(
@@ -105,8 +96,8 @@ def _item_from(rel: RelRecord, item_id: str) -> EdgeItem:
         kind="link" if link else "claim",
         relation=style.relation_text(relation),
         stance=stance if isinstance(stance, str) and stance else "supports",
-        asserted_by=tuple(_strings(props.get("asserted_by"))),
-        sources=tuple(_strings(props.get("source_ids"))),
+        asserted_by=tuple(strings(props.get("asserted_by"))),
+        sources=tuple(strings(props.get("source_ids"))),
         confidence=_confidence(props.get("confidence")),
         dates=prop_text(props.get("consistency")),
         causal=not link

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from graph.chains import strings
 from graph.records import NodeRecord, RelRecord
 from graph.views import style
 from graph.views.edges import EdgeItem
-from graph.views.index import GraphIndex, LinkStep, strings, text
+from graph.views.index import GraphIndex, LinkStep, text
 from ontology.vocab import upper_snake
 
 
