@@ -163,8 +163,10 @@ def _safe_name(name: str) -> str:
                             "file": {
                                 "type": "array",
                                 "items": {"type": "string", "format": "binary"},
+                                "minItems": 1,
                             }
                         },
+                        "required": ["file"],
                     }
                 },
                 "application/yaml": {"schema": {"type": "string"}},

@@ -111,9 +111,12 @@ def _charset(request: Request) -> str:
 
 def _text(body: bytes, charset: str, what: str) -> str:
     try:
-        return body.decode(charset)
+        text = body.decode(charset)
     except UnicodeDecodeError as e:
         raise BadRequest(f"the {what} is not {charset.upper()}: {e}") from e
+    if not text.strip():
+        raise BadRequest(f"the {what} is empty")
+    return text
 
 
 def _iris(values: list[str], name: str) -> list[str]:
@@ -175,6 +178,8 @@ async def _decode(request: Request, state: AppState) -> Operation:
             raise BadRequest("give 'query' or 'update', not both")
         if query is None and update is None:
             raise BadRequest("the form has neither 'query' nor 'update'")
+        if not (query or update or "").strip():
+            raise BadRequest(f"the {'query' if query is not None else 'update'} is empty")
         return Operation(
             query,
             update,
@@ -329,29 +334,69 @@ async def _update(request: Request, state: AppState, op: Operation) -> Response:
     )
 
 
+_IRIS: dict[str, Any] = {"type": "array", "items": _IRI_SCHEMA}
+_QUERY_SCHEMA: dict[str, Any] = {"type": "string", "format": "sparql-query", "minLength": 1}
+"""A SPARQL query (the `format` tells schema-driven clients what the string holds)."""
+_UPDATE_SCHEMA: dict[str, Any] = {"type": "string", "format": "sparql-update", "minLength": 1}
+_VERSION_SCHEMA: dict[str, Any] = {"type": "string", "enum": list(VERSIONS)}
 _REQUEST_BODIES: dict[str, Any] = {
     "requestBody": {
+        "required": True,
         "content": {
             FORM: {
                 "schema": {
-                    "type": "object",
-                    "properties": {
-                        "query": {"type": "string"},
-                        "update": {"type": "string"},
-                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                    },
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "title": "query",
+                            "properties": {
+                                "query": _QUERY_SCHEMA,
+                                "default-graph-uri": _IRIS,
+                                "named-graph-uri": _IRIS,
+                                "version": _VERSION_SCHEMA,
+                                "update": False,
+                            },
+                            "required": ["query"],
+                        },
+                        {
+                            "type": "object",
+                            "title": "update (with the write token)",
+                            "properties": {
+                                "update": _UPDATE_SCHEMA,
+                                "using-graph-uri": _IRIS,
+                                "using-named-graph-uri": _IRIS,
+                                "version": _VERSION_SCHEMA,
+                                "query": False,
+                            },
+                            "required": ["update"],
+                        },
+                    ]
                 },
                 "example": {"query": _EXAMPLE},
             },
-            QUERY_TYPE: {"schema": {"type": "string"}, "example": _EXAMPLE},
+            QUERY_TYPE: {"schema": _QUERY_SCHEMA, "example": _EXAMPLE},
             UPDATE_TYPE: {
-                "schema": {"type": "string"},
-                "example": "INSERT DATA { <https://w3id.org/casegraph/id/agent/x> "
-                '  rdfs:label "X" ; a cg:Agent }',
+                "schema": _UPDATE_SCHEMA,
+                "example": "INSERT DATA { GRAPH <https://example.org/notes> { "
+                '<https://example.org/x> rdfs:label "X" } }',
             },
-        }
+        },
     },
+    "parameters": [
+        {
+            "name": name,
+            "in": "query",
+            "schema": _IRIS,
+            "description": "With a direct POST body (`application/sparql-query` or "
+            "`-update`); a form carries them in the body.",
+        }
+        for name in (
+            "default-graph-uri",
+            "named-graph-uri",
+            "using-graph-uri",
+            "using-named-graph-uri",
+        )
+    ],
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -372,17 +417,10 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     responses=_RESPONSES,
     openapi_extra={
         "parameters": [
-            {"name": "query", "in": "query", "schema": {"type": "string"}, "example": _EXAMPLE},
-            {
-                "name": "default-graph-uri",
-                "in": "query",
-                "schema": {"type": "array", "items": _IRI_SCHEMA},
-            },
-            {
-                "name": "named-graph-uri",
-                "in": "query",
-                "schema": {"type": "array", "items": _IRI_SCHEMA},
-            },
+            {"name": "query", "in": "query", "schema": _QUERY_SCHEMA, "example": _EXAMPLE},
+            {"name": "default-graph-uri", "in": "query", "schema": _IRIS},
+            {"name": "named-graph-uri", "in": "query", "schema": _IRIS},
+            {"name": "version", "in": "query", "schema": _VERSION_SCHEMA},
         ]
     },
 )
