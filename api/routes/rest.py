@@ -153,8 +153,8 @@ def _safe_name(name: str) -> str:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "description": "A multipart upload of one or more files, or one document as the "
-            "raw body with its Content-Type and `?name=`.",
+            "description": "A multipart upload of one or more files (each named by its file "
+            "name), or one document as the raw body with its Content-Type and `?graph=<name>`.",
             "content": {
                 "multipart/form-data": {
                     "schema": {
@@ -182,13 +182,19 @@ async def load(
     request: Request,
     state: State,
     _auth: WriteAllowed,
-    name: Annotated[
+    graph: Annotated[
         str | None,
         Query(
             max_length=200,
-            description="The document's file name (raw bodies).",
+            description="The document's name, which names its graph (raw bodies; the name "
+            "`DELETE /api/graphs/{id}` and `/api/stats` use). Its extension tells the format "
+            "unless `format` does.",
             examples=["notes.yaml"],
         ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        Query(max_length=200, description="Former name of `graph`.", deprecated=True),
     ] = None,
     format: Annotated[
         str | None, Query(description=f"One of {', '.join(ingest.FORMATS)} (default: guess).")
@@ -217,8 +223,9 @@ async def load(
             if not paths:
                 raise BadRequest("the upload holds no file")
         else:
+            name = graph or name
             if name is None:
-                raise BadRequest("a raw body needs ?name=<file name>, e.g. ?name=notes.yaml")
+                raise BadRequest("a raw body needs ?graph=<document name>, e.g. ?graph=notes.yaml")
             data = await request.body()
             if len(data) > MAX_LOAD_BYTES:
                 raise LoadError(f"the body is over {MAX_LOAD_BYTES // 1_000_000} MB", field="body")
@@ -245,10 +252,10 @@ async def load(
 
 @router.delete(
     "/graphs/{name:path}",
-    response_model=LoadReport,
     tags=["graphs"],
     summary="Drop a document",
-    responses=problem_responses(401, 403, 404, 409, 503),
+    status_code=204,
+    responses={204: {"description": "Dropped"}, **problem_responses(401, 403, 404, 409, 503)},
 )
 async def drop_graph(
     state: State,
@@ -260,9 +267,10 @@ async def drop_graph(
         bool, Query(description="Drop even if other documents point at its ids.")
     ] = False,
 ) -> Response:
-    """Remove a document's graph and everything derived from it, as `casegraph drop` does."""
-    result = await run_write(state, lambda: ingest.drop(state.workspace, name, force=force))
-    return json_response(encode(_report(result, dropped=True)))
+    """Remove a document's graph and everything derived from it, as `casegraph drop` does
+    (409 when other documents point at its ids, unless `force`)."""
+    await run_write(state, lambda: ingest.drop(state.workspace, name, force=force))
+    return Response(status_code=204)
 
 
 for module in (entities, events, cases, claims, consistency, causal, series):
