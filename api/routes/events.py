@@ -23,8 +23,8 @@ Period = Annotated[
     str | None,
     Query(
         max_length=10,
-        pattern=r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?$",
-        description="YYYY, YYYY-MM or YYYY-MM-DD (days past the 28th are taken too).",
+        pattern=r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
+        description="YYYY, YYYY-MM or YYYY-MM-DD.",
         examples=["2017-11"],
     ),
 ]
@@ -83,24 +83,21 @@ async def list_events(
     """
     start = _period("from", from_, end=False)
     end = _period("to", to, end=True)
-    # `to` before `from` is an empty window: no events (rather than an error the schema
-    # cannot state).
-    empty = start is not None and end is not None and start > end
+    if start is not None and end is not None and start > end:
+        raise RequestValidationError(
+            [{"loc": ("query", "to"), "msg": "'to' is before 'from'", "type": "value_error.date"}]
+        )
 
     def build(reader: read.Reader) -> dict[str, Any]:
-        found = (
-            []
-            if empty
-            else lists.events(
-                reader,
-                start=start,
-                end=end,
-                case=case,
-                type_name=reader.check_type(type),
-                actor=actor,
-                place=place,
-                starts_within=starts_within,
-            )
+        found = lists.events(
+            reader,
+            start=start,
+            end=end,
+            case=case,
+            type_name=reader.check_type(type),
+            actor=actor,
+            place=place,
+            starts_within=starts_within,
         )
         return {
             "items": lists.summaries_of(reader, found[offset : offset + limit]),

@@ -168,8 +168,6 @@ def _parse(
 ) -> list[ox.Triple]:
     # The loaders' checks apply: UTF-8, no remote JSON-LD contexts, no nested XML entities,
     # and no JSON-LD or RDF/XML nested deep enough to crash the parser.
-    if not data.strip():
-        return []  # an empty graph: a POST of it changes nothing, a PUT empties the graph
     check_nesting(data, rdf_format, name)
     if rdf_format == ox.RdfFormat.JSON_LD:
         _check_json_ld_top(data, name)
@@ -283,13 +281,13 @@ _CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _rdf_content() -> dict[str, Any]:
     content: dict[str, Any] = {
         media: {
-            "schema": {"type": "string", "format": "turtle"},
+            "schema": {"type": "string", "format": "turtle", "minLength": 1},
             "example": _TURTLE_EXAMPLE,
         }
         for media in ("text/turtle", "application/x-turtle")
     }
     content["application/n-triples"] = {
-        "schema": {"type": "string", "format": "n-triples"},
+        "schema": {"type": "string", "format": "n-triples", "minLength": 1},
         "example": _TURTLE_EXAMPLE,
     }
     content["application/ld+json"] = {
@@ -305,8 +303,8 @@ def _body_spec(*, multipart: bool) -> dict[str, Any]:
         content[MULTIPART] = {
             "schema": {
                 "type": "object",
-                "properties": {"graph": {"type": "string", "format": "turtle"}},
-                "additionalProperties": {"type": "string", "format": "turtle"},
+                "properties": {"graph": {"type": "string", "format": "turtle", "minLength": 1}},
+                "additionalProperties": {"type": "string", "format": "turtle", "minLength": 1},
                 "required": ["graph"],
                 "description": "Each part one RDF document, parsed by its Content-Type "
                 "(a part without a filename: Turtle); all of them are merged.",

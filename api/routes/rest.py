@@ -27,6 +27,15 @@ router = APIRouter(prefix="/api")
 
 MAX_LOAD_BYTES = 200 * 1_000_000
 """`POST /api/load` bodies larger than this are refused; load big files with the CLI."""
+_YAML_EXAMPLE = """casegraph: 1
+agents:
+  - id: example-agency
+    type: Government
+    label: Example Agency
+"""
+_TRIPLE_EXAMPLE = (
+    '<https://example.org/notes/s> <http://www.w3.org/2000/01/rdf-schema#label> "a note" .\n'
+)
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
@@ -169,11 +178,26 @@ def _safe_name(name: str) -> str:
                         "required": ["file"],
                     }
                 },
-                "application/yaml": {"schema": {"type": "string"}},
-                "text/turtle": {"schema": {"type": "string"}},
-                "application/n-triples": {"schema": {"type": "string"}},
-                "application/ld+json": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
+                "application/yaml": {
+                    "schema": {"type": "string", "minLength": 1},
+                    "example": _YAML_EXAMPLE,
+                },
+                "text/turtle": {
+                    "schema": {"type": "string", "format": "turtle", "minLength": 1},
+                    "example": _TRIPLE_EXAMPLE,
+                },
+                "application/n-triples": {
+                    "schema": {"type": "string", "format": "n-triples", "minLength": 1},
+                    "example": _TRIPLE_EXAMPLE,
+                },
+                "application/ld+json": {
+                    "schema": {"type": "object"},
+                    "example": {
+                        "@id": "https://example.org/notes/s",
+                        "http://www.w3.org/2000/01/rdf-schema#label": "a note",
+                    },
+                },
+                "text/csv": {"schema": {"type": "string", "minLength": 1}},
             },
         }
     },

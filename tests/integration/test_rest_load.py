@@ -151,3 +151,40 @@ def test_drop_graph(client: httpx.Client) -> None:
     assert "to-drop.nt" not in names(client)
     problem(client.delete("/api/graphs/to-drop.nt", headers=AUTH), 404)
     problem(client.delete("/api/graphs/no-such-document.yaml", headers=AUTH), 404)
+
+
+AGENT_DOC = """casegraph: 1
+agents:
+  - id: conflict-agency
+    type: Government
+    label: Conflict Agency
+"""
+EVENT_DOC = """casegraph: 1
+sources:
+  - id: conflict-report
+    type: Report
+    label: A report on the conflict
+    urls: ["https://example.org/conflict"]
+events:
+  - id: conflict-event
+    type: Event
+    label: An event of the Conflict Agency
+    date: "2011-02-03"
+    participants: [conflict-agency]
+    sources: [conflict-report]
+"""
+
+
+def test_drop_a_document_others_point_at_is_409(client: httpx.Client) -> None:
+    yaml = {"Content-Type": "application/yaml"} | AUTH
+    for name, text in (("conflict-agents.yaml", AGENT_DOC), ("conflict-events.yaml", EVENT_DOC)):
+        loaded = client.post("/api/load", params={"graph": name}, content=text, headers=yaml)
+        assert loaded.status_code == 200, loaded.text
+    detail = problem(client.delete("/api/graphs/conflict-agents.yaml", headers=AUTH), 409)
+    assert "conflict-agency" in detail or "conflict-events.yaml" in detail, detail
+    assert "conflict-agents.yaml" in names(client)
+    forced = client.delete(
+        "/api/graphs/conflict-agents.yaml", params={"force": "true"}, headers=AUTH
+    )
+    assert forced.status_code == 204, forced.text
+    assert "conflict-agents.yaml" not in names(client)
