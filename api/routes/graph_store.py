@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -239,7 +240,18 @@ async def _write(
         state,
         lambda: client_writes.write_graph(state.workspace, iri, triples, replace=replace),
     )
-    return Response(status_code=201 if created or was_empty else 204)
+    if not (created or was_empty):
+        return Response(status_code=204)
+    return Response(status_code=201, headers={"Location": _location(request, iri)})
+
+
+def _location(request: Request, iri: str | None) -> str:
+    """Where a created graph is read: its IRI when the request named it directly, else the
+    store's URL with `?graph=` (or `?default`)."""
+    if "path" in request.path_params:
+        return str(iri)
+    store = _store_url(request)
+    return f"{store}?default" if iri is None else f"{store}?{urlencode({'graph': iri})}"
 
 
 async def _delete(state: State, iri: str | None) -> Response:
@@ -255,8 +267,15 @@ _GET_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The graph", "content": {media: {} for media in GRAPH_TYPES}},
     **problem_responses(400, 404, 406),
 }
+_LOCATION = {
+    "Location": {
+        "description": "Where the new graph is read: its IRI (direct identification) or "
+        "`/graph-store?graph=<IRI>`",
+        "schema": {"type": "string", "format": "uri"},
+    }
+}
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Created: the graph did not exist"},
+    201: {"description": "Created: the graph did not exist", "headers": _LOCATION},
     204: {"description": "Done"},
     **problem_responses(400, 401, 403, 404, 409, 415, 503),
 }
@@ -265,16 +284,11 @@ _DELETE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **problem_responses(400, 401, 403, 404, 409, 503),
 }
 _CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_WRITE_RESPONSES,
     201: {
         "description": "Created (POST to the store): `Location` is the new graph's IRI",
-        "headers": {
-            "Location": {
-                "description": "The new graph's IRI (direct identification: GET it)",
-                "schema": {"type": "string", "format": "uri"},
-            }
-        },
+        "headers": _LOCATION,
     },
-    **_WRITE_RESPONSES,
 }
 
 

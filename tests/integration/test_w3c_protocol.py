@@ -597,7 +597,21 @@ def put_initial(client: httpx.Client, server: Server) -> httpx.Response:
 
 
 def test_gsp_put__initial_state(client: httpx.Client, server: Server) -> None:
-    assert put_initial(client, server).status_code == 201
+    response = put_initial(client, server)
+    assert response.status_code == 201
+    assert response.headers["location"] == person(server, 1)
+    client.delete(person(server, 1), headers=AUTH)
+    indirect = client.put(
+        "/graph-store",
+        params={"graph": person(server, 1)},
+        content=card(server, "John Doe"),
+        headers=TURTLE | AUTH,
+    )
+    assert indirect.status_code == 201
+    same_graph(
+        client.get(indirect.headers["location"], headers={"Accept": "text/turtle"}),
+        card(server, "John Doe"),
+    )
 
 
 def test_gsp_get_of_put__initial_state(client: httpx.Client, server: Server) -> None:
