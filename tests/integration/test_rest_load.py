@@ -124,16 +124,23 @@ def test_load_without_or_with_a_wrong_token(client: httpx.Client) -> None:
     assert "t.nt" not in names(client)
 
 
-def test_load_refuses_a_missing_token_before_reading_the_body(server: Server) -> None:
+@pytest.mark.parametrize(
+    ("authorization", "status"), [(b"", b"401"), (b"Authorization: Bearer wrong\r\n", b"403")]
+)
+def test_load_refuses_a_bad_token_before_reading_the_body(
+    server: Server, authorization: bytes, status: bytes
+) -> None:
     """Headers promise a body under the cap that never comes: the answer comes anyway."""
     parts = urlsplit(server.url)
+    assert parts.hostname is not None and parts.port is not None
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(
             b"POST /api/load?graph=slow.nt HTTP/1.1\r\nHost: x\r\n"
-            b"Content-Type: application/n-triples\r\nContent-Length: 100000\r\n\r\n"
+            + authorization
+            + b"Content-Type: application/n-triples\r\nContent-Length: 100000\r\n\r\n"
         )
-        answer = sock.recv(4096).decode("latin-1")
-    assert answer.startswith("HTTP/1.1 401"), answer
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 " + status), answer
 
 
 def test_drop_graph(client: httpx.Client) -> None:
