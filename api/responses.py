@@ -9,17 +9,22 @@ them, rather than every request paying for validation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import orjson
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Send
 
 from api.deps import AppState
 from graph.readmodel.read import Reader, UnknownType
+from ontology.errors import QueryError
+
+logger = logging.getLogger("casegraph.api")
 
 JSON = "application/json"
 
@@ -55,4 +60,37 @@ async def from_read_model(
     return json_response(data)
 
 
-__all__ = ["JSON", "encode", "from_read_model", "json_response"]
+class ResultStream(StreamingResponse):
+    """A query result sent as it is produced: `first`, then the chunks of `rest`.
+
+    The status is sent with the first bytes, so a query that fails after them (its deadline,
+    the result cap, a crashed worker: a `QueryError` from `rest`) cannot become an error
+    status. The response then ends without its last chunk and the server closes the
+    connection: the client sees a broken transfer, never a complete-looking truncated result.
+    """
+
+    def __init__(
+        self, first: bytes, rest: Iterator[bytes], media_type: str, headers: Mapping[str, str]
+    ) -> None:
+        super().__init__(iter(()), media_type=media_type, headers=headers)
+        self.first, self.rest = first, rest
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.first, "more_body": True})
+        sent = len(self.first)
+        try:
+            while (chunk := await run_in_threadpool(next, self.rest, None)) is not None:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                sent += len(chunk)
+        except QueryError as e:
+            logger.warning("result cut after %d bytes: %s", sent, e)
+            return  # no last chunk: the server closes the connection
+        finally:
+            close = getattr(self.rest, "close", None)
+            if callable(close):
+                close()
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+__all__ = ["JSON", "ResultStream", "encode", "from_read_model", "json_response"]

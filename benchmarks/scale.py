@@ -106,6 +106,15 @@ def build(folder: Path, triples: int | None, fresh: bool) -> dict[str, Any]:
     return info
 
 
+def derive_full(folder: Path, load: dict[str, Any]) -> dict[str, Any]:
+    """`casegraph derive --full` on `folder`, its time and memory also as ratios to `load`."""
+    derive = measured([*CLI, "derive", "--full"], environment(folder))
+    return derive | {
+        "time_ratio_to_load": round(derive["seconds"] / load["seconds"], 2),
+        "memory_ratio_to_load": round(derive["peak_rss_mb"] / load["peak_rss_mb"], 2),
+    }
+
+
 @contextlib.contextmanager
 def serve(data: Path, **extra: str) -> Iterator[tuple[str, float]]:
     """`casegraph serve` on `data`; (its URL, seconds until /api/health answered 200)."""
@@ -234,11 +243,7 @@ def main() -> None:
     print(f"load: {load}", flush=True)
     if "derive" in steps:
         result["loadavg_before_derive"] = loadavg()
-        derive = measured([*CLI, "derive", "--full"], environment(folders["big"]))
-        result["derive"] = derive | {
-            "time_ratio_to_load": round(derive["seconds"] / load["seconds"], 2),
-            "memory_ratio_to_load": round(derive["peak_rss_mb"] / load["peak_rss_mb"], 2),
-        }
+        result["derive"] = derive_full(folders["big"], load)
         print(f"derive --full: {result['derive']}", flush=True)
     if "startup" in steps:
         result["loadavg_before_startup"] = loadavg()

@@ -157,6 +157,7 @@ def main() -> None:
         "sparql",
         {
             "store": f"data/cases plus {args.triples:,} generated statements ({CASES.name})",
+            "triples": args.triples,
             "anchor": "oxigraph serve-read-only --union-default-graph (PyPI oxigraph) on the "
             "same published snapshot",
             "load_generator": f"wrk -t1 -c{args.connections} -d{args.seconds}s, "

@@ -273,8 +273,8 @@ class QueryWorkers:
                     self._idle.put(slot)
                     return
         except QueryError:
-            finished = True
-            return
+            finished = True  # `_receive` has put the worker back or replaced it
+            raise  # the caller must not mistake a cut result for a whole one
         finally:
             if not finished:
                 # Abandoned mid-stream: the worker may still be writing; replace it.

@@ -14,20 +14,16 @@ from pathlib import Path
 from pyoxigraph import Literal, Triple
 
 from loaders.base import LoadReport
-from loaders.tabular import (
+from loaders.dataset_terms import (
     MONTHS,
-    CsvSpec,
-    Emitted,
     Figure,
-    Row,
-    RowError,
     dataset_source,
     edtf,
     measure_triples,
     observation_triples,
-    run_rows,
     slug_of,
 )
+from loaders.tabular import CsvSpec, Emitted, Row, RowError, run_rows
 from loaders.terms import RDF_TYPE, RDFS_LABEL, cg, entity
 
 COLUMNS = (

@@ -4,9 +4,11 @@ Oxigraph stores `"not-a-date"^^xsd:date` without complaint, and everything downs
 (derivation, the read model, the engines) then trips on it. `check_literals` looks at every
 literal with an XSD datatype casegraph relies on, and at the date bounds (`cg:earliest` and
 the like), which must be valid `xsd:date`s. The lexical forms accepted are the ones Oxigraph's
-own casts accept (no surrounding spaces, `24:00:00`, years of four or more digits, any sign),
-so a literal that passes here is one Oxigraph can read; the integer subtypes are also held to
-their ranges (`xsd:byte` from -128 to 127, ...).
+own casts accept (no surrounding spaces, `24:00:00`, years of four digits or more without a
+leading zero, any sign), and the values the ones it holds (years up to 5,391,559,471,917,
+integers in 64 bits, decimals in 128 bits of 10^-18ths), so a literal that passes here is one
+Oxigraph can read; the integer subtypes are also held to their own ranges (`xsd:byte` from -128
+to 127, ...).
 
 For a graph written by Oxigraph's bulk loader, whose triples never pass through Python,
 `ill_typed_query()` (`ill_typed_literals.rq`) finds the same problems inside the store, by
@@ -15,6 +17,7 @@ casting each literal's lexical form back to its datatype.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -34,15 +37,19 @@ __all__ = [
 ]
 
 _TZ = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
-_YMD = r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})"
+_YEAR = r"-?(?:[1-9][0-9]{4,}|[0-9]{4})"
+"""Four digits, or more without a leading zero (XSD: `01000` and `00000` are no years)."""
+_MAX_YEAR = 5_391_559_471_917
+"""The largest year (either sign) Oxigraph's casts to every date type accept (measured)."""
+_YMD = r"(" + _YEAR + r")-([0-9]{2})-([0-9]{2})"
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN")
 _DATE = re.compile(_YMD + _TZ + "?")
 _TIME = r"(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:\.0+)?)"
 _DATETIME = re.compile(_YMD + "T" + _TIME + _TZ + "?")
-_GYEAR = re.compile(r"-?[0-9]{4,}" + _TZ + "?")
-_GYEARMONTH = re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])" + _TZ + "?")
+_GYEAR = re.compile("(" + _YEAR + ")" + _TZ + "?")
+_GYEARMONTH = re.compile("(" + _YEAR + ")-(?:0[1-9]|1[0-2])" + _TZ + "?")
 _BOOLEAN = frozenset({"true", "false", "1", "0"})
 
 DATE_PROPERTIES = frozenset(
@@ -75,8 +82,12 @@ def _days(year: int, month: int) -> int:
     return 30 if month in {4, 6, 9, 11} else 31
 
 
+def _valid_year(match: re.Match[str] | None) -> bool:
+    return match is not None and abs(int(match.group(1))) <= _MAX_YEAR
+
+
 def _valid_day(match: re.Match[str] | None) -> bool:
-    if match is None:
+    if match is None or not _valid_year(match):
         return False
     year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
     return 1 <= month <= 12 and 1 <= day <= _days(year, month)
@@ -87,9 +98,25 @@ def _integer(low: int | None, high: int | None) -> Callable[[str], bool]:
         if _INTEGER.fullmatch(text) is None:
             return False
         value = int(text)
-        return (low is None or value >= low) and (high is None or value <= high)
+        lowest = _I64[0] if low is None else max(low, _I64[0])
+        highest = _I64[1] if high is None else min(high, _I64[1])
+        return lowest <= value <= highest
 
     return check
+
+
+_I64 = (-(2**63), 2**63 - 1)
+"""Oxigraph's `xsd:integer` is a 64-bit integer: a longer one does not cast."""
+_DECIMAL_DIGITS = 18
+"""Oxigraph's `xsd:decimal` is a 128-bit integer of 10^-18ths: no finer, no larger."""
+_EXACT = decimal.Context(prec=1000, traps=[decimal.Inexact, decimal.InvalidOperation])
+
+
+def _decimal(text: str) -> bool:
+    if _DECIMAL.fullmatch(text) is None or len(text) > 200:
+        return False
+    scaled = _EXACT.scaleb(decimal.Decimal(text), _DECIMAL_DIGITS)
+    return scaled == scaled.to_integral_value() and -(2**127) <= scaled < 2**127
 
 
 def _pattern(pattern: re.Pattern[str]) -> Callable[[str], bool]:
@@ -102,10 +129,13 @@ _CHECKS: dict[str, tuple[Callable[[str], bool], str]] = {
         lambda v: _valid_day(_DATETIME.fullmatch(v)),
         "a date and time (YYYY-MM-DDThh:mm:ss)",
     ),
-    f"{XSD}gYear": (_pattern(_GYEAR), "a year (YYYY)"),
-    f"{XSD}gYearMonth": (_pattern(_GYEARMONTH), "a year and month (YYYY-MM)"),
+    f"{XSD}gYear": (lambda v: _valid_year(_GYEAR.fullmatch(v)), "a year (YYYY)"),
+    f"{XSD}gYearMonth": (
+        lambda v: _valid_year(_GYEARMONTH.fullmatch(v)),
+        "a year and month (YYYY-MM)",
+    ),
     f"{XSD}boolean": (lambda v: v in _BOOLEAN, "true or false"),
-    f"{XSD}decimal": (_pattern(_DECIMAL), "a decimal number"),
+    f"{XSD}decimal": (_decimal, "a decimal number"),
     f"{XSD}double": (_pattern(_DOUBLE), "a number"),
     f"{XSD}float": (_pattern(_DOUBLE), "a number"),
     **{

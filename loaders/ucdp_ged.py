@@ -15,22 +15,18 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 
 from loaders.base import LoadReport
-from loaders.tabular import (
-    CsvSpec,
-    Emitted,
+from loaders.dataset_terms import (
     Figure,
-    Row,
-    RowError,
     country,
     dataset_source,
     decimal_literal,
     edtf,
     measure_triples,
     observation_triples,
-    run_rows,
     short_hash,
     slug_of,
 )
+from loaders.tabular import CsvSpec, Emitted, Row, RowError, run_rows
 from loaders.terms import RDF_TYPE, RDFS_LABEL, cg, date_triples, entity
 from ontology.namespaces import DCTERMS
 

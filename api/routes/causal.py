@@ -15,7 +15,8 @@ from api.problems import problem_responses
 from api.responses import from_read_model
 from api.schemas import Chains, Neighborhood, ReachedList
 from graph.readmodel import read
-from graph.readmodel.causal import CausalWalker, chain_json, neighbors, node_info, reached_json
+from graph.readmodel.causal import CausalWalker, neighbors
+from graph.readmodel.causal_json import chain_json, node_info, reached_json
 
 router = APIRouter(tags=["causal"])
 

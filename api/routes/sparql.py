@@ -25,20 +25,20 @@ from __future__ import annotations
 import codecs
 import re
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppState, check_write_token, get_state
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 from api.problems import BadRequest, UnsupportedMediaType, problem_responses
-from api.responses import encode, json_response
+from api.responses import ResultStream, encode, json_response
 from api.writes import run_write
 from graph import client_writes, query_guard
 from graph.sparql_scan import blank, decoded
@@ -258,23 +258,7 @@ async def _query(request: Request, state: AppState, op: Operation) -> Response:
     answer, rest = await run_in_threadpool(state.queries.run, job, state.version, deadline)
     if answer.complete:
         return Response(answer.data, media_type=f"{media}{charset}", headers=headers)
-    return StreamingResponse(
-        _stream(answer.data, rest), media_type=f"{media}{charset}", headers=headers
-    )
-
-
-async def _stream(first: bytes, rest: Iterator[bytes]) -> AsyncIterator[bytes]:
-    yield first
-    try:
-        while True:
-            chunk = await run_in_threadpool(next, rest, None)
-            if chunk is None:
-                return
-            yield chunk
-    finally:
-        close = getattr(rest, "close", None)
-        if callable(close):
-            close()
+    return ResultStream(answer.data, rest, f"{media}{charset}", headers)
 
 
 def _in_process(state: AppState, job: Any) -> bytes:

@@ -90,7 +90,7 @@ def findings(conn: sqlite3.Connection) -> list[Finding]:
 
 def report_json(reader: Reader, checked: int, found: Sequence[Finding]) -> dict[str, Any]:
     """`GET /api/consistency`'s body: the counts, and each flagged finding with its ends."""
-    from graph.readmodel.causal import node_summaries
+    from graph.readmodel.causal_json import node_summaries
 
     judge = reader.consistency
     summaries = node_summaries(

@@ -13,10 +13,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from graph.chains import CAUSAL_TYPES, LINK_PLUMBING, causal_subgraph
+from graph.chains import CAUSAL_TYPES, LINK_PLUMBING, causal_subgraph, strings
 from graph.readmodel.pg import decode_node, decode_rel
 from graph.records import NodeRecord, Projection, RelRecord
-from graph.views.index import GraphIndex, strings, text
+from graph.views.index import GraphIndex, text
 from ontology.errors import NotFound
 
 

@@ -4,17 +4,11 @@ Pages load nothing from the network (vis-network is inlined from pyvis's copy), 
 as escaped JSON, and build every text node with `textContent`. See docs/views.md.
 """
 
+from graph.views.edges import EdgeItem
 from graph.views.layout import compute_layout
-from graph.views.render import (
-    ChainRef,
-    ClaimSummary,
-    EdgeItem,
-    GraphViewOptions,
-    NavLink,
-    PanelData,
-    SourceRef,
-    render_graph,
-)
+from graph.views.page import NavLink
+from graph.views.panel import ChainRef, ClaimSummary, PanelData, SourceRef
+from graph.views.render import GraphViewOptions, render_graph
 from graph.views.timeline import (
     SeriesPoint,
     TimelineEvent,

@@ -14,7 +14,7 @@ Every builder takes a `GraphIndex` (`graph.views.index`; the API keeps one per c
   nodes overlapping a date range (undated nodes stay).
 
 Link steps are not drawn as nodes: each is an edge from its start to its end, merged with the
-claims between the same two nodes (`graph.views.render`). Every other relationship between two
+claims between the same two nodes (`graph.views.edges`). Every other relationship between two
 chosen nodes is drawn. Claims and links with the loader's generated labels (slugs) are labelled
 in words. Timelines: `graph.views.build_timeline` (re-exported here); `render_view` draws
 either kind.
@@ -31,32 +31,16 @@ from urllib.parse import quote, urlencode
 from graph.analytics import causal_chains
 from graph.records import NodeRecord, Projection, RelRecord
 from graph.views import style
-from graph.views.build_timeline import (
-    Grouping,
-    TimelineInput,
-    timeline_for_case,
-    timeline_for_ids,
-)
-from graph.views.index import (
-    GraphIndex,
-    LinkStep,
-    date,
-    index,
-    panels_for,
-    strings,
-    text,
-    type_label,
-)
-from graph.views.render import (
-    EdgeItem,
-    GraphViewOptions,
-    NavLink,
-    PanelData,
-    render_graph,
-)
+from graph.views.build_timeline import Grouping, TimelineInput, timeline_for_case, timeline_for_ids
+from graph.views.edges import EdgeItem
+from graph.views.index import GraphIndex, date, index, panels_for, text, type_label
+from graph.views.items import edge_items, in_words, step_rel
+from graph.views.page import NavLink
+from graph.views.panel import PanelData
+from graph.views.render import GraphViewOptions, render_graph
 from graph.views.timeline import TimelineOptions, render_timeline
 from ontology.errors import NotFound
-from ontology.vocab import CLASSES, upper_snake
+from ontology.vocab import CLASSES
 
 CONTEXT_TYPES: Final = frozenset(
     {
@@ -98,9 +82,6 @@ class GraphInput:
     items: Mapping[str, EdgeItem] = field(default_factory=dict)
     initial_layers: frozenset[str] | None = None
     nav: tuple[NavLink, ...] = ()
-
-
-# -- graph views ---------------------------------------------------------------------------------
 
 
 def case_members(source: Projection | GraphIndex, case_id: str) -> set[str]:
@@ -240,7 +221,7 @@ def chain_view(
         for ref in idx.causal.edges[u, v].get("link_steps", ())
         if (found := idx.step(ref.step)) is not None
     ]
-    rels = (*claim_rels, *(_step_rel(step) for step in steps))
+    rels = (*claim_rels, *(step_rel(step) for step in steps))
     title = f"{idx.label(from_id)} \N{RIGHTWARDS ARROW} {idx.label(to_id)}"
     best = f"; the best scores {chains[0].score:.2f}" if chains else ""
     subtitle = (
@@ -254,13 +235,13 @@ def chain_view(
             "material effect, or dispute it (click the edge for them).",
         )
     return GraphInput(
-        Projection(tuple(_in_words(idx, n) for n in nodes), rels),
+        Projection(tuple(in_words(idx, n) for n in nodes), rels),
         title=title,
         panels=panels_for(idx, ids),
         focus=from_id,
         subtitle=subtitle,
         notes=notes,
-        items=_items(idx, rels, steps),
+        items=edge_items(idx, rels, steps),
         nav=_case_nav(idx, from_id),
     )
 
@@ -320,126 +301,17 @@ def _graph_input(
         for step in idx.steps_at(node_id)
         if step.source == node_id and step.target in ids
     ]
-    step_rels = tuple(_step_rel(step) for step in steps)
+    step_rels = tuple(step_rel(step) for step in steps)
     rels = (*(r for r in sub.relationships if r.type not in _PLUMBING), *step_rels)
     return GraphInput(
-        Projection(tuple(_in_words(idx, n) for n in sub.nodes), rels),
+        Projection(tuple(in_words(idx, n) for n in sub.nodes), rels),
         title=title,
         panels=panels_for(idx, ids),
         focus=focus,
         subtitle=subtitle,
-        items=_items(idx, rels, steps),
+        items=edge_items(idx, rels, steps),
         nav=nav,
     )
-
-
-def _in_words(idx: GraphIndex, node: NodeRecord) -> NodeRecord:
-    """The node with its display label (claims and links put in words)."""
-    if not {"Claim", "Link"} & set(node.labels):
-        return node
-    words = idx.display_label(node.id)
-    if words == text(node.properties.get("label")):
-        return node
-    return replace(node, properties={**node.properties, "label": words})
-
-
-def _step_rel(step: LinkStep) -> RelRecord:
-    return RelRecord(
-        upper_snake(step.relation) if step.relation else "LINK",
-        step.source,
-        step.target,
-        key=step.id,
-        properties={"step_ids": [step.id], "link_ids": [step.link], "relation": step.relation},
-    )
-
-
-def _items(
-    idx: GraphIndex, rels: Iterable[RelRecord], steps: Iterable[LinkStep]
-) -> dict[str, EdgeItem]:
-    """The panel entries of the claims and link steps drawn as edges."""
-    items: dict[str, EdgeItem] = {}
-    for rel in rels:
-        for claim_id in strings(rel.properties.get("claim_ids")):
-            items.setdefault(claim_id, _claim_item(idx, claim_id, rel))
-    for step in steps:
-        items[step.id] = _step_item(idx, step)
-    return items
-
-
-def _flag(idx: GraphIndex, item_id: str) -> tuple[str, str]:
-    finding = idx.consistency_of(item_id)
-    if finding is None or not finding.flagged:
-        return "", ""
-    return finding.verdict, finding.reason
-
-
-def _named(idx: GraphIndex, node_id: str) -> str:
-    """`LNK-05: precedes: A → B`: a record's casebook id (when it has one) and its label."""
-    node = idx.nodes.get(node_id)
-    casebook = ", ".join(strings(node.properties.get("casebook_ids"))) if node else ""
-    label = idx.display_label(node_id)
-    return f"{casebook}: {label}" if casebook else label
-
-
-def _claim_item(idx: GraphIndex, claim_id: str, rel: RelRecord) -> EdgeItem:
-    claim = idx.nodes.get(claim_id)
-    props = claim.properties if claim is not None else rel.properties
-    dates, why = _flag(idx, claim_id)
-    confidence = rel.properties.get("confidence")
-    stance = text(rel.properties.get("stance")) or "supports"
-    return EdgeItem(
-        id=claim_id,
-        kind="claim",
-        relation=style.relation_text(rel.type),
-        stance=stance,
-        label=idx.display_label(claim_id),
-        casebook_id=", ".join(strings(props.get("casebook_ids"))),
-        asserted_by=tuple(idx.label(a) for a in strings(rel.properties.get("asserted_by"))),
-        sources=tuple(idx.label(s) for s in strings(rel.properties.get("source_ids"))),
-        note=text(props.get("note")),
-        status=text(props.get("status")),
-        confidence=float(confidence) if isinstance(confidence, int | float) else None,
-        related=tuple(_named(idx, link) for link in idx.sources(claim_id, "ILLUSTRATES")),
-        dates=dates,
-        dates_note=why,
-        causal=True,
-    )
-
-
-def _step_item(idx: GraphIndex, step: LinkStep) -> EdgeItem:
-    link = idx.nodes.get(step.link)
-    props = link.properties if link is not None else {}
-    dates, why = _flag(idx, step.id)
-    return EdgeItem(
-        id=step.id,
-        kind="link",
-        relation=style.relation_text(step.relation),
-        label=idx.display_label(step.link),
-        casebook_id=", ".join(strings(props.get("casebook_ids"))),
-        asserted_by=tuple(idx.label(a) for a in _link_asserters(idx, step.link)),
-        sources=tuple(idx.label(s) for s in idx.targets(step.link, "SOURCE")),
-        note=text(props.get("note")),
-        status=text(props.get("status")),
-        related=tuple(_named(idx, c) for c in idx.targets(step.link, "ILLUSTRATES")),
-        dates=dates,
-        dates_note=why,
-        causal=step.relation in style.CAUSAL_LINK_RELATIONS,
-    )
-
-
-def _link_asserters(idx: GraphIndex, link_id: str) -> list[str]:
-    """Who asserts a link (`graph.chains`): the agents of the claims it rests on, and the
-    documents it rests on."""
-    found: dict[str, None] = {}
-    for basis in idx.targets(link_id, "BASIS"):
-        node = idx.nodes.get(basis)
-        if node is None:
-            continue
-        if "Claim" in node.labels:
-            found.update(dict.fromkeys(idx.targets(basis, "ASSERTED_BY")))
-        elif "Source" in node.labels:
-            found[basis] = None
-    return sorted(found)
 
 
 def _causal_pair(rel: RelRecord) -> tuple[str, str]:
@@ -455,9 +327,6 @@ def _overlaps(node: NodeRecord, start: dt.date | None, end: dt.date | None) -> b
     if end is not None and earliest > end:
         return False
     return start is None or latest is None or latest >= start
-
-
-# -- rendering -----------------------------------------------------------------------------------
 
 
 def render_view(view: GraphInput | TimelineInput, *, link_base: str | None, export: bool) -> str:

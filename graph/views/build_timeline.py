@@ -19,7 +19,8 @@ from urllib.parse import quote
 from graph.records import NodeRecord, Projection
 from graph.views import style
 from graph.views.index import GraphIndex, date, index, panels_for, text, type_label
-from graph.views.render import NavLink, PanelData
+from graph.views.page import NavLink
+from graph.views.panel import PanelData
 from graph.views.timeline import SeriesPoint, TimelineEvent, TimelineSeries
 from ontology.errors import NotFound
 

@@ -19,7 +19,8 @@ from urllib.parse import quote, urlencode
 
 from graph.chains import causal_chains
 from graph.views.index import GraphIndex, date
-from graph.views.render import ChainRef, environment, inline_script, inline_style, static_text
+from graph.views.page import environment, inline_script, inline_style, static_text
+from graph.views.panel import ChainRef
 
 #: How many main chains the home page offers per case, and how far they reach.
 MAIN_CHAINS: Final = 3

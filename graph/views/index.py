@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from graph.analytics import causal_subgraph
+from graph.chains import strings
 from graph.consistency import Finding, finding_of
 from graph.records import NodeRecord, Projection, PropertyValue, RelRecord
 from graph.views import style
-from graph.views.render import ChainRef, ClaimSummary, PanelData, SourceRef, safe_url
+from graph.views.page import safe_url
+from graph.views.panel import ChainRef, ClaimSummary, PanelData, SourceRef
 from ontology.errors import NotFound
 
 if TYPE_CHECKING:
@@ -325,16 +327,6 @@ def text(value: PropertyValue | None) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(text(v) for v in value)
     return str(value)
-
-
-def strings(value: PropertyValue | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return [str(value)]
 
 
 def date(value: PropertyValue | None) -> dt.date | None:

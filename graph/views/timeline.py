@@ -21,18 +21,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.views import style
-from graph.views.render import (
+from graph.views.page import (
     NavLink,
-    PanelData,
     entity_links,
     environment,
     inline_script,
     inline_style,
     json_for_script,
     nav_links,
-    panel_payload,
     static_text,
 )
+from graph.views.panel import PanelData, panel_payload
 
 #: The groupings of lanes the page can switch between, in the order of its control.
 GROUPINGS = (("actor", "By actor"), ("case", "By case"))

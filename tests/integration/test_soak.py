@@ -5,9 +5,10 @@
   endpoints (health, search, an entity, an events window, SPARQL SELECT, Cypher, Linked Data
   Turtle). Every response must be 2xx; requests/s and latency percentiles are printed (run
   with `-s` to see them), never asserted.
-- Pathological queries, each on its own small server with a 2 s query timeout: a cartesian
-  SPARQL product and an unbounded variable-length Cypher pattern stop at the timeout with a
-  problem+json error, while health checks and an entity page keep being answered.
+- Pathological queries, each on its own small server with a 2 s query timeout: a counted
+  cartesian SPARQL product and an unbounded variable-length Cypher pattern stop at the timeout
+  with a problem+json error, while health checks and an entity page keep being answered; the
+  same product row by row streams until the deadline cuts the stream.
 
     CASEGRAPH_SOAK_SECONDS=10 uv run pytest tests/integration/test_soak.py -q -s
 """
@@ -48,7 +49,10 @@ CYPHER = (
     "MATCH (e:Event) WHERE e.earliest >= date($from) "
     "RETURN e.id AS id, e.label AS label ORDER BY e.earliest LIMIT 20"
 )
-CARTESIAN = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+"""A cross product that yields nothing before it ends: the answer is a 503 at the deadline."""
+CARTESIAN_ROWS = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+"""The same, row by row: the rows stream out (200) until the deadline cuts the stream."""
 VAR_LENGTH = "MATCH p=(a)-[*]-(b) RETURN count(p)"
 FIXTURE_ENTITY = "/api/entities/fx-michoacan-operation"
 
@@ -149,6 +153,9 @@ def test_soak(curated: Server) -> None:
             f"  {name:7} {len(values):6} requests  p50 {statistics.median(values) * 1000:7.1f} ms"
             f"  p99 {_pct(values, 0.99):7.1f} ms"
         )
+    if errors:  # what the server said about them, if anything
+        said = [line for line in curated.output().splitlines() if " 200 " not in line]
+        print("server log (not 200):", *said[-40:], sep="\n  ")
     assert not errors, f"{len(errors)} errors, first: {Counter(errors).most_common(5)}"
     assert total > 0
     assert curated.process.poll() is None, "the server died during the soak"
@@ -242,6 +249,26 @@ def test_cartesian_sparql_stops_at_the_timeout(short_timeout: Server) -> None:
         f"max {max(times) * 1000:.0f} ms"
     )
     assert max(times) < 5.0, f"other requests waited up to {max(times):.1f} s"
+
+
+def test_streamed_sparql_result_is_cut_at_the_timeout(short_timeout: Server) -> None:
+    """A result that streams has sent its 200 already: at the deadline the stream ends without
+    its last chunk, so the client sees a broken answer, never a complete-looking one."""
+    began = time.perf_counter()
+    with httpx.stream(
+        "GET", f"{short_timeout.url}/sparql", params={"query": CARTESIAN_ROWS}, timeout=60
+    ) as response:
+        assert response.status_code == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            for _chunk in response.iter_bytes():
+                pass
+    seconds = time.perf_counter() - began
+    print(f"\nstreamed cartesian SPARQL cut after {seconds:.1f} s")
+    assert seconds < QUERY_TIMEOUT_S + 10, f"the stream ran {seconds:.1f} s"
+    after = httpx.get(
+        f"{short_timeout.url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30
+    )
+    assert after.status_code == 200, after.text  # a fresh worker answers
 
 
 def test_abandoned_sparql_query_does_not_grow(short_timeout: Server) -> None:

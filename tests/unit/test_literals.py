@@ -50,6 +50,12 @@ VALID = [
 ]
 INVALID = [
     ("not-a-date", "date"),
+    ("00000", "gYear"),  # more than four digits with a leading zero (Hypothesis found it)
+    ("01000-01-01", "date"),
+    ("5400000000000", "gYear"),  # past the largest year Oxigraph holds (Hypothesis found it)
+    ("200000000000000000000", "decimal"),  # past 128 bits of 10^-18ths (Hypothesis found it)
+    ("1.1234567890123456789", "decimal"),  # finer than 10^-18
+    ("9223372036854775808", "integer"),  # past 64 bits
     ("2021-02-29", "date"),
     ("2020-1-1", "date"),
     (" 2020-01-01", "date"),

@@ -12,7 +12,7 @@ from graph.views.home import (
     render_search,
 )
 from graph.views.index import GraphIndex
-from graph.views.render import ChainRef
+from graph.views.panel import ChainRef
 from tests.unit.test_views_build import idx  # noqa: F401 - the fixture
 
 EVIL = '<img src=x onerror="window.__pwned=1">'

@@ -26,7 +26,7 @@ from graph.views import (
     render_timeline,
     style,
 )
-from graph.views.render import json_for_script
+from graph.views.page import json_for_script
 
 D = dt.date
 IMG = "<img src=x onerror=alert(1)>"
