@@ -74,6 +74,33 @@ def test_load_raw_body_named_by_graph(client: httpx.Client) -> None:
     assert "?graph=" in problem(unnamed, 400)
 
 
+def test_load_raw_body_format_from_its_content_type(client: httpx.Client) -> None:
+    response = client.post(
+        "/api/load",
+        params={"graph": "typed-notes"},
+        content=NOTE.format("typed").encode(),
+        headers={"Content-Type": "text/turtle; charset=utf-8"} | AUTH,
+    )
+    assert response.status_code == 200, response.text
+    assert [g["name"] for g in response.json()["graphs"]] == ["typed-notes.ttl"]
+    unsupported = client.post(
+        "/api/load",
+        params={"graph": "picture.png"},
+        content=b"\x89PNG",
+        headers={"Content-Type": "image/png"} | AUTH,
+    )
+    assert "image/png" in problem(unsupported, 415)
+
+
+def test_load_multipart_refuses_two_files_of_one_name(client: httpx.Client) -> None:
+    files = [
+        ("file", ("twice.nt", NOTE.format("1").encode(), "application/n-triples")),
+        ("file", ("twice.nt", NOTE.format("2").encode(), "application/n-triples")),
+    ]
+    assert "twice.nt" in problem(client.post("/api/load", files=files, headers=AUTH), 400)
+    assert "twice.nt" not in names(client)
+
+
 def test_load_bad_input_is_400_naming_file_line_and_field(client: httpx.Client) -> None:
     before = names(client)
     body = (BAD / "end-before-start.yaml").read_bytes()
