@@ -9,6 +9,8 @@
 - declares the write token as an HTTP bearer scheme on the operations that answer 401
   (optional on `POST /sparql`, where only updates need it);
 - gives every operation a unique `operationId` (a route with several methods shares one);
+- turns an operation's `x-one-of-required` (query parameters of which at least one must be
+  given, e.g. `case` or `ids`) into one exploded object parameter whose schema says so;
 - says what `api.http` adds to every path (HEAD, OPTIONS, CORS, the caps) in the description.
 
 `/docs` (Swagger UI) and `/redoc` (ReDoc) load their scripts and styles from `/docs/assets/`
@@ -85,6 +87,7 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
         for method, op in item.items():
             if method not in _METHODS:
                 continue
+            _group_parameters(op)
             responses = op.setdefault("responses", {})
             if "requestBody" in op and "413" not in responses:
                 responses["413"] = {"description": title_of(413)}
@@ -121,6 +124,51 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
     info = schema.setdefault("info", {})
     info["description"] = info.get("description", "") + HTTP_NOTES
     return schema
+
+
+GROUP_KEY = "x-one-of-required"
+
+
+def _group_parameters(op: dict[str, Any]) -> None:
+    """Query parameters of which at least one is required, as one object parameter.
+
+    OpenAPI cannot say "give `case` or `ids`" of separate parameters; an exploded form object
+    serialises the same way (`?case=...`) and its schema can (`anyOf` of `required`)."""
+    group = op.pop(GROUP_KEY, None)
+    if not group:
+        return
+    names = set(group["parameters"])
+    members = [p for p in op.get("parameters", []) if p.get("in") == "query" and p["name"] in names]
+    op["parameters"] = [p for p in op.get("parameters", []) if p not in members]
+    properties = {}
+    for member in members:
+        schema = dict(member.get("schema", {}))
+        # FastAPI's `str | None` is an `anyOf` with null: in the object, absent means None.
+        branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+        if branches:
+            schema = {**branches[0], **schema}
+        schema.setdefault("type", "string")
+        schema["pattern"] = "[A-Za-z0-9]"  # not blank
+        if "description" in member:
+            schema["description"] = member["description"]
+        properties[member["name"]] = schema
+    op["parameters"].insert(
+        0,
+        {
+            "name": group["name"],
+            "in": "query",
+            "style": "form",
+            "explode": True,
+            "required": True,
+            "description": group["description"],
+            "schema": {
+                "type": "object",
+                "properties": properties,
+                "additionalProperties": False,
+                "anyOf": [{"required": [name]} for name in group["parameters"]],
+            },
+        },
+    )
 
 
 def _models() -> dict[str, type[BaseModel]]:

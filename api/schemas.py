@@ -760,15 +760,19 @@ class CypherRequest(Model):
         json_schema_extra={
             "examples": [
                 {
-                    "query": "MATCH (e:Event) WHERE e.start >= date($from) "
+                    # No `$name` in the example query: a client (or a schema-driven tester)
+                    # may send the query without the parameters.
+                    "query": "MATCH (e:Event) WHERE e.start >= date('2017-01-01') "
                     "RETURN e.id, e.label, e.start ORDER BY e.start LIMIT 5",
-                    "parameters": {"from": "2017-01-01"},
+                    "parameters": {},
                 }
             ]
         },
     )
 
-    query: str = Field(min_length=1, max_length=100_000)
+    query: str = Field(
+        min_length=1, max_length=100_000, json_schema_extra={"format": "cypher-query"}
+    )
     parameters: dict[ParameterName, Any] = Field(
         default_factory=dict,
         description="Values for the query's `$name` parameters.",

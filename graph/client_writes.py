@@ -159,7 +159,12 @@ def apply_update(
         if scan.bulk_ops:
             text = expand_bulk_ops(text, scan, sorted(g for g in user if g))
         system_counts = _system_counts(session.writer.store, before)
-        session.writer.update(text, base_iri=base_iri)
+        try:
+            session.writer.update(text, base_iri=base_iri)
+        except RuntimeError as e:
+            # The engine refuses the update as a whole (e.g. CLEAR GRAPH of a graph that does
+            # not exist, without SILENT): the client's error, nothing written.
+            raise QueryError(f"the update failed: {e}") from e
         after = {g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)}
         if _system_counts(session.writer.store, after | before) != system_counts:
             raise Conflict("the update changed casegraph's own graphs, which are read-only")

@@ -66,30 +66,33 @@ async def compare(
     cases: Annotated[
         str,
         Query(
-            description="Two or more case ids, comma-separated.",
+            description="Two or more distinct case ids, comma-separated.",
+            pattern=r"^[^,]+(,[^,]+)+$",
             examples=["mexico-drug-war,afghanistan-opium-strikes"],
             max_length=2000,
         ),
     ],
 ) -> Response:
     """Each case's span, event types, actors and places; what they share; claims across them."""
-    ids = list(dict.fromkeys(part.strip() for part in cases.split(",") if part.strip()))
-    if len(ids) < 2:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ("query", "cases"),
-                    "msg": "give at least two distinct case ids",
-                    "type": "value_error",
-                }
-            ]
-        )
-    return await from_read_model(
-        state,
-        request,
-        lambda reader: lists.compare(reader, [_case(reader, i) for i in ids]),
-        offload=True,
-    )
+    ids = [part.strip() or part for part in cases.split(",")]
+
+    def build(reader: read.Reader) -> Any:
+        # Unknown ids are 404 before "distinct" is judged: the schema can say "two or more",
+        # not "two or more different ones".
+        iris = list(dict.fromkeys(_case(reader, i) for i in ids))
+        if len(iris) < 2:
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("query", "cases"),
+                        "msg": "give at least two distinct case ids",
+                        "type": "value_error",
+                    }
+                ]
+            )
+        return lists.compare(reader, iris)
+
+    return await from_read_model(state, request, build, offload=True)
 
 
 __all__ = ["router"]

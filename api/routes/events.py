@@ -23,6 +23,7 @@ Period = Annotated[
     str | None,
     Query(
         max_length=10,
+        pattern=r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
         description="YYYY, YYYY-MM or YYYY-MM-DD.",
         examples=["2017-11"],
     ),

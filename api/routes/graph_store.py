@@ -1,116 +1,103 @@
-"""/graph-store: the SPARQL 1.1 Graph Store HTTP Protocol (indirect identification).
+"""/graph-store: the SPARQL 1.1 Graph Store HTTP Protocol, indirect and direct identification.
 
-`?graph=<IRI>` is the store's named graph `<IRI>` — a client's graph, or a loaded document's
-(`cgg:doc/<file name>`, see `/api/stats`); `?default` is the store's own default graph, where
-what clients write without a graph name goes (queries see the union of every graph as their
-default graph; see docs/store.md). GET and HEAD read a graph; PUT, POST and DELETE (with the
-write token) change it through `graph.client_writes`, which keeps casegraph's own graphs
-read-only (409). Bodies: Turtle, N-Triples, RDF/XML or JSON-LD.
+Indirect: `/graph-store?graph=<IRI>` is the store's named graph `<IRI>` — a client's graph, or a
+loaded document's (`cgg:doc/<file name>`, see `/api/stats`); `/graph-store?default` is the
+store's own default graph, exactly: what clients wrote without a graph name (SPARQL queries
+see the union of every graph as *their* default graph; see docs/store.md). A POST to the store
+itself (neither parameter) creates a new graph `<store URL>/<n>` and answers 201 with its IRI
+in `Location`.
+
+Direct: a graph whose IRI is under this store's URL (`<base>/graph-store/...`, as the graphs
+a POST creates are) is also addressed by its IRI itself: GET, HEAD, PUT, POST and DELETE on
+`/graph-store/<path>`.
+
+GET and HEAD read a graph; PUT, POST and DELETE (with the write token) change it through
+`graph.client_writes`, which keeps casegraph's own graphs read-only (409). Bodies: Turtle,
+N-Triples, RDF/XML or JSON-LD, or (POST) `multipart/form-data` whose parts are each one of
+those, all merged into the graph. A body is parsed with the graph's IRI as its base.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import Reading, State, WriteAllowed
 from api.negotiation import GRAPH_TYPES, choose
-from api.problems import BadRequest, UnsupportedMediaType, problem_responses
+from api.problems import BadRequest
+from api.rdf_bodies import read_body
+from api.routes.graph_store_spec import (
+    CREATE_RESPONSES,
+    DELETE_RESPONSES,
+    DIRECT_PATTERN,
+    GET_RESPONSES,
+    WRITE_RESPONSES,
+    direct_spec,
+    indirect,
+)
 from api.writes import run_write
 from graph import client_writes
-from loaders.nesting import check_nesting
-from loaders.rdf import parse_rdf_bytes
-from ontology.errors import LoadError, NotFound
+from ontology.errors import NotFound
 
 router = APIRouter(tags=["graph store"])
-
-BODY_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
-GraphParam = Annotated[
-    str | None, Query(description="A named graph's IRI.", examples=["https://example.org/g1"])
-]
-DefaultParam = Annotated[
-    str | None, Query(description="Present (empty) to address the default graph.")
-]
+STORE_PATH = "/graph-store"
 
 
-def _target(graph: str | None, default: str | None) -> str | None:
-    if (graph is None) == (default is None):
+def _target(request: Request, *, store: bool = False) -> tuple[bool, str | None]:
+    """(is the store itself, graph IRI or None for the default graph) of an indirect request."""
+    params = request.query_params
+    unknown = sorted(set(params) - {"graph", "default"})
+    if unknown:
+        raise BadRequest(
+            f"unknown parameter {unknown[0]!r}; the Graph Store takes graph or default"
+        )
+    graphs, defaults = params.getlist("graph"), params.getlist("default")
+    if len(graphs) > 1:
+        raise BadRequest("give one ?graph=, not several")
+    if graphs and defaults:
+        raise BadRequest("give exactly one of ?graph=<IRI> or ?default, not both")
+    if defaults:
+        return False, None
+    if not graphs:
+        if store:
+            return True, None
         raise BadRequest("give exactly one of ?graph=<IRI> or ?default")
-    if graph is not None:
-        try:
-            ox.NamedNode(graph)
-        except ValueError as e:
-            raise BadRequest(f"not an IRI: {graph!r}: {e}") from e
-        if ":" not in graph:
-            raise BadRequest(f"not an absolute IRI: {graph!r}")
+    return False, _checked_iri(graphs[0])
+
+
+def _checked_iri(graph: str) -> str:
+    if ":" not in graph:
+        raise BadRequest(f"not an absolute IRI: {graph!r}")
+    try:
+        ox.NamedNode(graph)
+    except ValueError as e:
+        raise BadRequest(f"not an IRI: {graph!r}: {e}") from e
     return graph
 
 
-MAX_BODY_BYTES = 50 * 1_000_000
-"""Graph Store writes larger than this are refused; load big files with `casegraph load`."""
+def _store_url(request: Request) -> str:
+    return str(request.url_for("graph_store_read"))
 
 
-async def _body(request: Request, base: str | None) -> list[ox.Triple]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    rdf_format = BODY_TYPES.get(content_type)
-    if rdf_format is None:
-        raise UnsupportedMediaType(
-            f"unsupported Content-Type {content_type or '(none)'!r}; "
-            f"use one of {', '.join(BODY_TYPES)}"
+_DIRECT = re.compile(DIRECT_PATTERN)
+
+
+def _direct(request: Request) -> str:
+    """The graph IRI of a direct request: the request's own URL, without its query."""
+    path = request.path_params.get("path", "")
+    if not _DIRECT.match(path):
+        raise BadRequest(
+            f"a graph addressed by its IRI here has a path of letters, digits and '._~-' "
+            f"segments; use ?graph=<IRI> for {path!r}"
         )
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise LoadError(f"the body is over {MAX_BODY_BYTES // 1_000_000} MB", field="body")
-    data = await request.body()
-    if len(data) > MAX_BODY_BYTES:
-        raise LoadError(f"the body is over {MAX_BODY_BYTES // 1_000_000} MB", field="body")
-    # The loaders' checks apply: UTF-8, no remote JSON-LD contexts, no nested XML entities,
-    # and no JSON-LD or RDF/XML nested deep enough to crash the parser.
-    check_nesting(data, rdf_format, "request body")
-    return parse_rdf_bytes(data, content_type, "request body", base_iri=base)
+    return _checked_iri(str(request.url.replace(query="", fragment="")).rstrip("?"))
 
 
-_GET_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The graph", "content": {media: {} for media in GRAPH_TYPES}},
-    **problem_responses(400, 404, 406),
-}
-_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Created"},
-    204: {"description": "Done"},
-    **problem_responses(400, 401, 403, 404, 409, 415, 503),
-}
-_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {media: {"schema": {"type": "string"}} for media in BODY_TYPES}
-        | {
-            "text/turtle": {
-                "schema": {"type": "string"},
-                "example": '<https://example.org/a> <https://example.org/b> "c" .',
-            }
-        },
-    }
-}
-
-
-@router.api_route(
-    "/graph-store", methods=["GET", "HEAD"], summary="Read a graph", responses=_GET_RESPONSES
-)
-def read_graph(
-    request: Request, state: Reading, graph: GraphParam = None, default: DefaultParam = None
-) -> Response:
-    """The default graph (the union) or a named graph, as negotiated."""
-    iri = _target(graph, default)
+def _read(request: Request, state: State, iri: str | None) -> Response:
     triples = client_writes.graph_content(state.snapshot, iri)
     if triples is None:
         raise NotFound(f"no graph <{iri}>")
@@ -119,64 +106,153 @@ def read_graph(
     return Response(data, media_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
 
 
-async def _write(state: State, iri: str | None, triples: list[ox.Triple], replace: bool) -> bool:
-    return await run_write(
+async def _write(
+    request: Request, state: State, iri: str | None, *, replace: bool, multipart: bool
+) -> Response:
+    triples = await read_body(request, iri, multipart=multipart)
+    # The store's default graph always exists; a write to it "creates" it when it was empty.
+    was_empty = iri is None and not client_writes.graph_content(state.snapshot, None)
+    created = await run_write(
         state,
         lambda: client_writes.write_graph(state.workspace, iri, triples, replace=replace),
     )
+    if not (created or was_empty):
+        return Response(status_code=204)
+    return Response(status_code=201, headers={"Location": _location(request, iri)})
 
 
-@router.put(
-    "/graph-store",
-    summary="Replace a graph",
-    status_code=204,
-    responses=_WRITE_RESPONSES,
-    openapi_extra=_BODY,
-)
-async def put_graph(
-    request: Request,
-    state: State,
-    _auth: WriteAllowed,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
-) -> Response:
-    """Replace the graph with the body (201 when it did not exist)."""
-    iri = _target(graph, default)
-    created = await _write(state, iri, await _body(request, iri), replace=True)
-    return Response(status_code=201 if created else 204)
+def _location(request: Request, iri: str | None) -> str:
+    """Where a created graph is read: its IRI when the request named it directly, else the
+    store's URL with `?graph=` (or `?default`)."""
+    if "path" in request.path_params:
+        return str(iri)
+    store = _store_url(request)
+    return f"{store}?default" if iri is None else f"{store}?{urlencode({'graph': iri})}"
 
 
-@router.post(
-    "/graph-store",
-    summary="Add to a graph",
-    status_code=204,
-    responses=_WRITE_RESPONSES,
-    openapi_extra=_BODY,
-)
-async def post_graph(
-    request: Request,
-    state: State,
-    _auth: WriteAllowed,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
-) -> Response:
-    """Merge the body into the graph (201 when it did not exist)."""
-    iri = _target(graph, default)
-    created = await _write(state, iri, await _body(request, iri), replace=False)
-    return Response(status_code=201 if created else 204)
-
-
-@router.delete(
-    "/graph-store", summary="Delete a graph", status_code=204, responses=_WRITE_RESPONSES
-)
-async def delete_graph(
-    state: State, _auth: WriteAllowed, graph: GraphParam = None, default: DefaultParam = None
-) -> Response:
-    """Drop the graph (`?default`: empty the store's default graph)."""
-    iri = _target(graph, default)
+async def _delete(state: State, iri: str | None) -> Response:
     if not await run_write(state, lambda: client_writes.delete_graph(state.workspace, iri)):
         raise NotFound(f"no graph <{iri}>")
     return Response(status_code=204)
+
+
+# -- OpenAPI ----------------------------------------------------------------------------------
+
+# -- indirect identification ------------------------------------------------------------------
+
+
+@router.api_route(
+    STORE_PATH,
+    methods=["GET", "HEAD"],
+    name="graph_store_read",
+    summary="Read a graph",
+    responses=GET_RESPONSES,
+    openapi_extra=indirect(),
+)
+def read_graph(request: Request, state: Reading) -> Response:
+    """The store's default graph (`?default`) or a named graph (`?graph=`), as negotiated."""
+    _, iri = _target(request)
+    return _read(request, state, iri)
+
+
+@router.put(
+    STORE_PATH,
+    summary="Replace a graph",
+    status_code=204,
+    responses=WRITE_RESPONSES,
+    openapi_extra=indirect(body=True),
+)
+async def put_graph(request: Request, state: State, _auth: WriteAllowed) -> Response:
+    """Replace the graph with the body (201 when it did not exist)."""
+    _, iri = _target(request)
+    return await _write(request, state, iri, replace=True, multipart=False)
+
+
+@router.post(
+    STORE_PATH,
+    summary="Add to a graph, or create one",
+    status_code=204,
+    responses=CREATE_RESPONSES,
+    openapi_extra=indirect(store=True, body=True, multipart=True),
+)
+async def post_graph(request: Request, state: State, _auth: WriteAllowed) -> Response:
+    """Merge the body into the graph (201 when it did not exist); to the store itself (no
+    parameter): create a new graph and answer 201 with its IRI in `Location`."""
+    is_store, iri = _target(request, store=True)
+    if not is_store:
+        return await _write(request, state, iri, replace=False, multipart=True)
+    base = _store_url(request).rstrip("/") + "/"
+    triples = await read_body(request, base, multipart=True)
+    created = await run_write(
+        state, lambda: client_writes.create_graph(state.workspace, triples, base)
+    )
+    return Response(status_code=201, headers={"Location": created})
+
+
+@router.delete(
+    STORE_PATH,
+    summary="Delete a graph",
+    status_code=204,
+    responses=DELETE_RESPONSES,
+    openapi_extra=indirect(),
+)
+async def delete_graph(request: Request, state: State, _auth: WriteAllowed) -> Response:
+    """Drop the graph (`?default`: empty the store's default graph)."""
+    _, iri = _target(request)
+    return await _delete(state, iri)
+
+
+# -- direct identification --------------------------------------------------------------------
+
+DIRECT_PATH = STORE_PATH + "/{path:path}"
+
+
+@router.api_route(
+    DIRECT_PATH,
+    methods=["GET", "HEAD"],
+    summary="Read a graph by its IRI",
+    responses=GET_RESPONSES,
+    openapi_extra=direct_spec(),
+)
+def read_direct(request: Request, state: Reading) -> Response:
+    """The graph whose IRI is this URL, as negotiated."""
+    return _read(request, state, _direct(request))
+
+
+@router.put(
+    DIRECT_PATH,
+    summary="Replace a graph by its IRI",
+    status_code=204,
+    responses=WRITE_RESPONSES,
+    openapi_extra=direct_spec(body=True),
+)
+async def put_direct(request: Request, state: State, _auth: WriteAllowed) -> Response:
+    """Replace the graph whose IRI is this URL (201 when it did not exist)."""
+    return await _write(request, state, _direct(request), replace=True, multipart=False)
+
+
+@router.post(
+    DIRECT_PATH,
+    summary="Add to a graph by its IRI",
+    status_code=204,
+    responses=WRITE_RESPONSES,
+    openapi_extra=direct_spec(body=True, multipart=True),
+)
+async def post_direct(request: Request, state: State, _auth: WriteAllowed) -> Response:
+    """Merge the body into the graph whose IRI is this URL (201 when it did not exist)."""
+    return await _write(request, state, _direct(request), replace=False, multipart=True)
+
+
+@router.delete(
+    DIRECT_PATH,
+    summary="Delete a graph by its IRI",
+    status_code=204,
+    responses=DELETE_RESPONSES,
+    openapi_extra=direct_spec(),
+)
+async def delete_direct(request: Request, state: State, _auth: WriteAllowed) -> Response:
+    """Drop the graph whose IRI is this URL."""
+    return await _delete(state, _direct(request))
 
 
 __all__ = ["router"]

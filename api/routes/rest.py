@@ -3,6 +3,7 @@ in their own modules."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,21 +14,27 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Reading, State, WriteAllowed
-from api.problems import BadRequest, problem_responses
+from api.problems import problem_responses
 from api.responses import encode, json_response
 from api.routes import cases, causal, claims, consistency, entities, events, series
 from api.schemas import Health, LoadReport, Stats
+from api.uploads import save_upload
 from api.writes import run_write
 from graph import ingest
 from graph.stats import class_counts
 from graph.store import Change
-from ontology.errors import LoadError
 
 router = APIRouter(prefix="/api")
 
-MAX_LOAD_BYTES = 200 * 1_000_000
-"""`POST /api/load` bodies larger than this are refused; load big files with the CLI."""
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+_YAML_EXAMPLE = """casegraph: 1
+agents:
+  - id: example-agency
+    type: Government
+    label: Example Agency
+"""
+_TRIPLE_EXAMPLE = (
+    '<https://example.org/notes/s> <http://www.w3.org/2000/01/rdf-schema#label> "a note" .\n'
+)
 
 
 @router.get(
@@ -134,15 +141,6 @@ def _graph(change: Change, dropped: bool) -> dict[str, Any]:
     }
 
 
-def _safe_name(name: str) -> str:
-    base = Path(name).name
-    if not base or base in {".", ".."} or not set(base) <= _NAME_CHARS:
-        raise BadRequest(
-            f"not a usable document name: {name!r} (letters, digits, '.', '_' and '-' only)"
-        )
-    return base
-
-
 @router.post(
     "/load",
     response_model=LoadReport,
@@ -153,8 +151,10 @@ def _safe_name(name: str) -> str:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "description": "A multipart upload of one or more files, or one document as the "
-            "raw body with its Content-Type and `?name=`.",
+            "description": "A multipart upload of one or more files (each named by its file "
+            "name), or one document as the raw body with its Content-Type and `?graph=<name>`. "
+            "A name without a known extension gets its Content-Type's (`notes` sent as "
+            "`text/turtle` is `notes.ttl`).",
             "content": {
                 "multipart/form-data": {
                     "schema": {
@@ -163,15 +163,41 @@ def _safe_name(name: str) -> str:
                             "file": {
                                 "type": "array",
                                 "items": {"type": "string", "format": "binary"},
+                                "minItems": 1,
                             }
                         },
+                        "required": ["file"],
                     }
                 },
-                "application/yaml": {"schema": {"type": "string"}},
-                "text/turtle": {"schema": {"type": "string"}},
-                "application/n-triples": {"schema": {"type": "string"}},
-                "application/ld+json": {"schema": {"type": "string"}},
-                "text/csv": {"schema": {"type": "string"}},
+                "application/yaml": {
+                    "schema": {"type": "string", "minLength": 1},
+                    "example": _YAML_EXAMPLE,
+                },
+                "text/turtle": {
+                    "schema": {"type": "string", "format": "turtle", "minLength": 1},
+                    "example": _TRIPLE_EXAMPLE,
+                },
+                "application/n-triples": {
+                    "schema": {"type": "string", "format": "n-triples", "minLength": 1},
+                    "example": _TRIPLE_EXAMPLE,
+                },
+                "application/ld+json": {
+                    "schema": {"type": "object"},
+                    "example": {
+                        "@id": "https://example.org/notes/s",
+                        "http://www.w3.org/2000/01/rdf-schema#label": "a note",
+                    },
+                },
+                "text/csv": {"schema": {"type": "string", "minLength": 1}},
+                "application/rdf+xml": {"schema": {"type": "string", "minLength": 1}},
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "description": "A Wikidata entity export.",
+                },
+                **{
+                    media: {"schema": {"type": "string", "minLength": 1}}
+                    for media in ("application/trig", "application/n-quads")
+                },
             },
         }
     },
@@ -180,13 +206,19 @@ async def load(
     request: Request,
     state: State,
     _auth: WriteAllowed,
-    name: Annotated[
+    graph: Annotated[
         str | None,
         Query(
             max_length=200,
-            description="The document's file name (raw bodies).",
+            description="The document's name, which names its graph (raw bodies; the name "
+            "`DELETE /api/graphs/{id}` and `/api/stats` use). Its extension tells the format "
+            "unless `format` does.",
             examples=["notes.yaml"],
         ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        Query(max_length=200, description="Former name of `graph`.", deprecated=True),
     ] = None,
     format: Annotated[
         str | None, Query(description=f"One of {', '.join(ingest.FORMATS)} (default: guess).")
@@ -199,30 +231,11 @@ async def load(
 ) -> Response:
     """Load case files, RDF files or datasets as `casegraph load` does: all of them or none,
     with the same checks and the same report."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     folder = Path(tempfile.mkdtemp(prefix="casegraph-upload-"))
-    paths: list[Path] = []
     try:
-        if content_type == "multipart/form-data":
-            form = await request.form(max_files=100, max_fields=10, max_part_size=MAX_LOAD_BYTES)
-            for _key, item in form.multi_items():
-                if isinstance(item, str):
-                    continue
-                target = folder / _safe_name(item.filename or "upload")
-                target.write_bytes(await item.read())
-                paths.append(target)
-            await form.close()
-            if not paths:
-                raise BadRequest("the upload holds no file")
-        else:
-            if name is None:
-                raise BadRequest("a raw body needs ?name=<file name>, e.g. ?name=notes.yaml")
-            data = await request.body()
-            if len(data) > MAX_LOAD_BYTES:
-                raise LoadError(f"the body is over {MAX_LOAD_BYTES // 1_000_000} MB", field="body")
-            target = folder / _safe_name(name)
-            target.write_bytes(data)
-            paths.append(target)
+        paths = await save_upload(
+            request, folder, graph or name, max_bytes=state.settings.upload_max_body_bytes
+        )
         settings = state.settings
         result = await run_write(
             state,
@@ -236,17 +249,15 @@ async def load(
         )
         return json_response(encode(_report(result)))
     finally:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
 
 
 @router.delete(
     "/graphs/{name:path}",
-    response_model=LoadReport,
     tags=["graphs"],
     summary="Drop a document",
-    responses=problem_responses(401, 403, 404, 409, 503),
+    status_code=204,
+    responses={204: {"description": "Dropped"}, **problem_responses(401, 403, 404, 409, 503)},
 )
 async def drop_graph(
     state: State,
@@ -258,9 +269,10 @@ async def drop_graph(
         bool, Query(description="Drop even if other documents point at its ids.")
     ] = False,
 ) -> Response:
-    """Remove a document's graph and everything derived from it, as `casegraph drop` does."""
-    result = await run_write(state, lambda: ingest.drop(state.workspace, name, force=force))
-    return json_response(encode(_report(result, dropped=True)))
+    """Remove a document's graph and everything derived from it, as `casegraph drop` does
+    (409 when other documents point at its ids, unless `force`)."""
+    await run_write(state, lambda: ingest.drop(state.workspace, name, force=force))
+    return Response(status_code=204)
 
 
 for module in (entities, events, cases, claims, consistency, causal, series):

@@ -37,8 +37,17 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppState, check_write_token, get_state
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
-from api.problems import BadRequest, UnsupportedMediaType, problem_responses
+from api.problems import BadRequest, UnsupportedMediaType
 from api.responses import ResultStream, encode, json_response
+from api.routes.sparql_spec import (
+    FORM,
+    GET_PARAMETERS,
+    QUERY_TYPE,
+    REQUEST_BODIES,
+    RESPONSES,
+    UPDATE_TYPE,
+    VERSIONS,
+)
 from api.writes import run_write
 from graph import client_writes, query_guard
 from graph.sparql_scan import blank, decoded
@@ -47,25 +56,9 @@ from ontology.namespaces import PREFIXES
 
 router = APIRouter(tags=["sparql"])
 
-FORM = "application/x-www-form-urlencoded"
-QUERY_TYPE = "application/sparql-query"
-UPDATE_TYPE = "application/sparql-update"
-VERSIONS = ("1.1", "1.2")
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
-_EXAMPLE = (
-    "PREFIX cg: <https://w3id.org/casegraph/ontology#>\n"
-    "SELECT ?event ?label ?start WHERE {\n"
-    "  ?event a cg:Event ; rdfs:label ?label ; cg:earliest ?start .\n"
-    "} ORDER BY ?start LIMIT 10"
-)
-_IRI_SCHEMA: dict[str, Any] = {
-    "type": "string",
-    "format": "iri",
-    "pattern": '^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\\ \\x00-\\x20]*$',
-}
-"""An absolute IRI: a scheme, then no character an IRI cannot hold."""
 _FORM_WORD = re.compile(r"(?i)(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])")
 
 
@@ -111,9 +104,12 @@ def _charset(request: Request) -> str:
 
 def _text(body: bytes, charset: str, what: str) -> str:
     try:
-        return body.decode(charset)
+        text = body.decode(charset)
     except UnicodeDecodeError as e:
         raise BadRequest(f"the {what} is not {charset.upper()}: {e}") from e
+    if not text.strip():
+        raise BadRequest(f"the {what} is empty")
+    return text
 
 
 def _iris(values: list[str], name: str) -> list[str]:
@@ -175,6 +171,8 @@ async def _decode(request: Request, state: AppState) -> Operation:
             raise BadRequest("give 'query' or 'update', not both")
         if query is None and update is None:
             raise BadRequest("the form has neither 'query' nor 'update'")
+        if not (query or update or "").strip():
+            raise BadRequest(f"the {'query' if query is not None else 'update'} is empty")
         return Operation(
             query,
             update,
@@ -313,62 +311,12 @@ async def _update(request: Request, state: AppState, op: Operation) -> Response:
     )
 
 
-_REQUEST_BODIES: dict[str, Any] = {
-    "requestBody": {
-        "content": {
-            FORM: {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "query": {"type": "string"},
-                        "update": {"type": "string"},
-                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                    },
-                },
-                "example": {"query": _EXAMPLE},
-            },
-            QUERY_TYPE: {"schema": {"type": "string"}, "example": _EXAMPLE},
-            UPDATE_TYPE: {
-                "schema": {"type": "string"},
-                "example": "INSERT DATA { <https://w3id.org/casegraph/id/agent/x> "
-                '  rdfs:label "X" ; a cg:Agent }',
-            },
-        }
-    },
-}
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "Results (SELECT/ASK) or a graph (CONSTRUCT/DESCRIBE), as negotiated",
-        "content": {
-            **{media: {} for media in RESULT_TYPES},
-            **{media: {} for media in GRAPH_TYPES},
-        },
-    },
-    **problem_responses(400, 401, 403, 406, 409, 415, 503),
-}
-
-
 @router.get(
     "/sparql",
     name="sparql_query",
     summary="SPARQL query (GET) or the service description",
-    responses=_RESPONSES,
-    openapi_extra={
-        "parameters": [
-            {"name": "query", "in": "query", "schema": {"type": "string"}, "example": _EXAMPLE},
-            {
-                "name": "default-graph-uri",
-                "in": "query",
-                "schema": {"type": "array", "items": _IRI_SCHEMA},
-            },
-            {
-                "name": "named-graph-uri",
-                "in": "query",
-                "schema": {"type": "array", "items": _IRI_SCHEMA},
-            },
-        ]
-    },
+    responses=RESPONSES,
+    openapi_extra=GET_PARAMETERS,
 )
 async def sparql_get(request: Request, state: Annotated[AppState, Depends(get_state)]) -> Response:
     """Run the `query` parameter; without one, describe the service."""
@@ -381,8 +329,8 @@ async def sparql_get(request: Request, state: Annotated[AppState, Depends(get_st
 @router.post(
     "/sparql",
     summary="SPARQL query or update (POST)",
-    responses=_RESPONSES,
-    openapi_extra=_REQUEST_BODIES,
+    responses=RESPONSES,
+    openapi_extra=REQUEST_BODIES,
 )
 async def sparql_post(request: Request, state: Annotated[AppState, Depends(get_state)]) -> Response:
     """A query (form or direct) or, with the write token, an update (form or direct)."""

@@ -147,6 +147,14 @@ def _whole(
     response_class=HTMLResponse,
     summary="Timeline of a case or of chosen entities",
     responses=problem_responses(404, 422),
+    openapi_extra={
+        "x-one-of-required": {
+            "name": "what",
+            "parameters": ["case", "ids"],
+            "description": "`case=<id>` (a case's events), `ids=<id,id,...>` (chosen "
+            "entities), or both; at least one.",
+        }
+    },
 )
 def view_timeline(
     state: Reading,

@@ -162,6 +162,12 @@ def get_urls(client: httpx.Client) -> list[tuple[str, dict[str, str]]]:
     """Every GET route of the OpenAPI document (and the pages outside it), made concrete."""
     iri = client.get("/api/entities/fx-michoacan-operation").json()["iri"]
     kind, slug = iri.split("/id/")[1].split("/")
+    put = client.put(  # a graph addressed by its own IRI (Graph Store direct identification)
+        "/graph-store/head/check.ttl",
+        content=b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .",
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert put.status_code in (201, 204), put.text
     values = {
         "/api/cases/{id}": "fx-mexico",
         "/view/case/{id}": "fx-mexico",
@@ -173,7 +179,7 @@ def get_urls(client: httpx.Client) -> list[tuple[str, dict[str, str]]]:
             continue
         url = path.replace("{kind}", kind).replace("{slug}", slug)
         url = url.replace("{id}", values.get(path, "fx-michoacan-operation"))
-        url = url.replace("{measure}", "test-homicide-rate")
+        url = url.replace("{measure}", "test-homicide-rate").replace("{path}", "head/check.ttl")
         urls.append((url, SAMPLE_QUERY.get(path, {})))
     return urls + [(path, {}) for path in NOT_IN_SCHEMA]
 
@@ -202,6 +208,7 @@ def test_options_allow_lists_true_methods(client: httpx.Client) -> None:
     expected = {
         "/sparql": {"GET", "HEAD", "POST", "OPTIONS"},
         "/graph-store": {"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"},
+        "/graph-store/person/1.ttl": {"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"},
         "/cypher": {"POST", "OPTIONS"},
         "/api/health": {"GET", "HEAD", "OPTIONS"},
         "/id/event/anything": {"GET", "HEAD", "OPTIONS"},

@@ -202,3 +202,37 @@ def test_cypher_rows_equal_the_cli(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout) == answer, query
         assert answer["rows"], query
+
+
+# -- rdflib's SPARQLStore and SPARQLUpdateStore -----------------------------------------------
+
+NOTES = "https://example.org/rdflib/notes"
+
+
+def test_rdflib_update_store_writes_a_named_graph_read_back_by_name(server: Server) -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
+
+    from tests.integration.server import TOKEN
+
+    endpoint = f"{server.url}/sparql"
+    writer = SPARQLUpdateStore(
+        endpoint, endpoint, headers={"Authorization": f"Bearer {TOKEN}"}, autocommit=True
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's Dataset internals
+        dataset = rdflib.Dataset(store=writer)
+        graph = dataset.graph(rdflib.URIRef(NOTES))
+        subject = rdflib.URIRef("https://example.org/rdflib/s")
+        graph.add((subject, rdflib.RDFS.label, rdflib.Literal("written by rdflib")))
+        graph.add((subject, rdflib.RDF.type, rdflib.URIRef(f"{CG}Agent")))
+
+        reader = SPARQLStore(endpoint)
+        by_name = rdflib.Graph(store=reader, identifier=rdflib.URIRef(NOTES))
+        assert set(by_name.objects(subject, rdflib.RDFS.label)) == {
+            rdflib.Literal("written by rdflib")
+        }
+        assert len(by_name) == 2
+        names = {c.identifier if isinstance(c, rdflib.Graph) else c for c in reader.contexts()}
+        assert rdflib.URIRef(NOTES) in names
+        unknown = rdflib.Graph(store=reader, identifier=rdflib.URIRef(f"{NOTES}/none"))
+        assert len(unknown) == 0

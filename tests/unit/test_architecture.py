@@ -99,8 +99,6 @@ LONG_MODULES = {
     # The pydantic response models of every REST body: one declaration after another, read
     # as the schema of the API; splitting them would scatter the OpenAPI reference.
     "api/schemas.py",
-    # The SPARQL 1.1 Protocol endpoint, under rework in another branch; split after it lands.
-    "api/routes/sparql.py",
     # One write through every layer, one line over: its steps read best in one place.
     "graph/pipeline.py",
 }

@@ -113,3 +113,49 @@ def test_vendored_assets_are_there_with_their_licenses() -> None:
     readme = (STATIC / "README.md").read_text(encoding="utf-8")
     assert "Apache-2.0" in readme and "MIT" in readme
     assert Path(STATIC / "redoc" / "redoc.standalone.js").read_text().count("cdn.redoc.ly") == 0
+
+
+def _valid(schema: dict[str, Any], value: Any) -> bool:
+    import jsonschema_rs
+
+    return bool(jsonschema_rs.validator_for(schema).is_valid(value))
+
+
+def test_timeline_says_case_or_ids(spec: dict[str, Any]) -> None:
+    parameters = spec["paths"]["/view/timeline"]["get"]["parameters"]
+    names = [p["name"] for p in parameters]
+    assert "case" not in names and "ids" not in names
+    (group,) = [p for p in parameters if p["name"] == "what"]
+    assert group["in"] == "query" and group["style"] == "form" and group["explode"] is True
+    schema = group["schema"]
+    assert _valid(schema, {"case": "fx-mexico"})
+    assert _valid(schema, {"ids": "a,b"})
+    assert _valid(schema, {"case": "fx-mexico", "ids": "a"})
+    assert not _valid(schema, {})
+    assert not _valid(schema, {"case": " "}), "blank is not an id"
+    assert "x-one-of-required" not in spec["paths"]["/view/timeline"]["get"]
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete", "post"])
+def test_graph_store_says_exactly_one_of_graph_or_default(
+    spec: dict[str, Any], method: str
+) -> None:
+    (target,) = spec["paths"]["/graph-store"][method]["parameters"]
+    schema = target["schema"]
+    assert _valid(schema, {"graph": "https://example.org/g"})
+    assert _valid(schema, {"default": ""})
+    assert not _valid(schema, {"graph": "https://example.org/g", "default": ""})
+    assert not _valid(schema, {"graph": "relative"})
+    assert _valid(schema, {}) is (method == "post"), "only POST addresses the store itself"
+    assert target["required"] is (method != "post")
+
+
+def test_query_and_rdf_strings_name_their_format(spec: dict[str, Any]) -> None:
+    get = spec["paths"]["/sparql"]["get"]["parameters"]
+    assert next(p for p in get if p["name"] == "query")["schema"]["format"] == "sparql-query"
+    post = spec["paths"]["/sparql"]["post"]["requestBody"]["content"]
+    assert post["application/sparql-update"]["schema"]["format"] == "sparql-update"
+    put = spec["paths"]["/graph-store"]["put"]["requestBody"]["content"]
+    assert put["text/turtle"]["schema"]["format"] == "turtle"
+    created = spec["paths"]["/graph-store"]["post"]["responses"]["201"]
+    assert "Location" in created["headers"]
