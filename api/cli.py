@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from api.settings import Settings
     from graph.ingest import LoadResult
 
+GRACEFUL_SHUTDOWN_S = 3
+"""After SIGTERM, requests in flight get this long before they are cancelled; then the
+lifespan closes everything within `api.app.SHUTDOWN_BUDGET_S` (10 s in all, issue 15)."""
 FORMATS = ("case-yaml", "rdf", "wikidata", "ucdp-ged", "acled", "cdc-vsrr")
 
 
@@ -497,7 +500,7 @@ def serve(
         workers=workers,
         log_level=log_level,
         access_log=False,
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 

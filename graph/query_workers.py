@@ -284,15 +284,17 @@ class QueryWorkers:
         with self._lock:
             return [slot.process.pid for slot in self._slots]
 
-    def close(self) -> None:
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Ask every worker to stop; kill those still running (a query) after `timeout_s`."""
         self._closed = True
         with self._lock:
             slots = list(self._slots)
         for slot in slots:
             with contextlib.suppress(Exception):
                 slot.conn.send(None)
+        deadline = time.monotonic() + timeout_s
         for slot in slots:
-            slot.process.join(timeout=2)
+            slot.process.join(timeout=max(0.0, deadline - time.monotonic()))
             if slot.process.is_alive():
                 slot.process.kill()
                 slot.process.join(timeout=2)
