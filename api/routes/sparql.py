@@ -16,7 +16,8 @@ or too deeply nested for the parser (400).
 
 Updates: form `update=` or `application/sparql-update`, only with
 `Authorization: Bearer <CASEGRAPH_WRITE_TOKEN>` (none configured: refused), the token checked
-before the body is read; `using-graph-uri` / `using-named-graph-uri` apply as `USING`; `LOAD` is
+before the body is read (in a form: as soon as the `update` field's name arrives,
+`_form_body`); `using-graph-uri` / `using-named-graph-uri` apply as `USING`; `LOAD` is
 refused like `SERVICE`. How an update maps onto the store: `graph.client_writes`.
 """
 
@@ -28,7 +29,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
@@ -43,6 +44,7 @@ from api.writes import run_write
 from graph import client_writes, query_guard
 from graph.sparql_scan import blank, decoded
 from graph.store import Change
+from ontology.errors import CasegraphError
 from ontology.namespaces import PREFIXES
 
 router = APIRouter(tags=["sparql"])
@@ -161,7 +163,7 @@ async def _decode(request: Request, state: AppState) -> Operation:
     if content_type == UPDATE_TYPE:
         # The token is checked before the body is read.
         check_write_token(state, request.headers.get("authorization"))
-    body = await request.body()
+    body = await (_form_body(request, state) if content_type == FORM else request.body())
     if content_type == FORM:
         text = _text(body, charset, "form")
         try:
@@ -200,6 +202,50 @@ async def _decode(request: Request, state: AppState) -> Operation:
         _iris(url.get("using-graph-uri", []), "using-graph-uri"),
         _iris(url.get("using-named-graph-uri", []), "using-named-graph-uri"),
     )
+
+
+async def _form_body(request: Request, state: AppState) -> bytes:
+    """A form's body; without a valid token, an `update` field is refused (401/403) as soon
+    as its name has arrived, before the rest of the body is read (a form may hold a query or
+    an update, so the token cannot be required up front)."""
+    try:
+        check_write_token(state, request.headers.get("authorization"))
+    except CasegraphError:
+        pass
+    else:
+        return await request.body()
+    body = bytearray()
+    field_start = 0  # where the current field's name begins
+    in_value = False  # past the current field's '=': look only for the next '&'
+    scanned = 0
+    async for chunk in request.stream():
+        body += chunk
+        while True:
+            if in_value:
+                amp = body.find(b"&", scanned)
+                if amp < 0:
+                    scanned = len(body)
+                    break
+                field_start = scanned = amp + 1
+                in_value = False
+            end = _name_end(body, field_start)
+            if end < 0:
+                scanned = len(body)
+                break
+            name = unquote_plus(bytes(body[field_start:end]).decode("utf-8", "replace"))
+            if name == "update":
+                check_write_token(state, request.headers.get("authorization"))
+            if body[end : end + 1] == b"&":
+                field_start = scanned = end + 1
+            else:
+                scanned, in_value = end + 1, True
+    return bytes(body)
+
+
+def _name_end(body: bytearray, start: int) -> int:
+    """Where the field name starting at `start` ends (its '=' or '&'), or -1: not yet known."""
+    ends = [i for i in (body.find(b"=", start), body.find(b"&", start)) if i >= 0]
+    return min(ends) if ends else -1
 
 
 def query_form(query: str) -> str:
