@@ -5,9 +5,10 @@ A `casegraph serve` (the test fixtures, the embedded FalkorDB) holds a generated
 alternate REST (`GET /api/entities/{id}`) and SPARQL (`SELECT (COUNT(*) ...)` over every
 graph) for `--seconds`; after `--lead` seconds a PUT replaces the named graph with a generated
 graph of `--new-triples` (its claims add derived statements). Reported: every status (no 5xx
-is the target; 599 stands for a request that failed in the client, named in `client_errors`), whether every COUNT is the old total or the new one (never a mix), latency
-percentiles overall, per surface and for the reads made while the PUT ran (the issue's
-target: p99 under 100 ms), the PUT's duration and the load average. A benchmark: nothing is
+is the target; 599 stands for a request that failed in the client, named in `client_errors`),
+whether every COUNT is the old total or the new one (never a mix), latency percentiles
+overall, per surface and for the reads made while the PUT ran (the issue's target: p99 under
+100 ms), the PUT's duration and the load average. A benchmark: nothing is
 asserted; the figures go to benchmarks/results/mixed.json.
 
     uv run python benchmarks/mixed.py [--seconds 30] [--old-triples 20000] [--new-triples 150000]
