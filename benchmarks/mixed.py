@@ -3,8 +3,9 @@
 A `casegraph serve` (the test fixtures, the embedded FalkorDB) holds a generated graph of
 `--old-triples` in one named graph. Readers on 32 keep-alive connections (httpx, asyncio)
 alternate REST (`GET /api/entities/{id}`) and SPARQL (`SELECT (COUNT(*) ...)` over every
-graph) for `--seconds`; after `--lead` seconds a PUT replaces the named graph with a generated
-graph of `--new-triples` (its claims add derived statements). Reported: every status (no 5xx
+graph) for `--seconds` (and `--tail` seconds past the PUT's end); after `--lead` seconds a
+PUT replaces the named graph with a generated graph of `--new-triples` (its claims add derived
+statements). Reported: every status (no 5xx
 is the target; 599 stands for a request that failed in the client, named in `client_errors`),
 whether every COUNT is the old total or the new one (never a mix), latency percentiles
 overall, per surface and for the reads made while the PUT ran (the issue's target: p99 under
@@ -85,15 +86,26 @@ def engines_ok(url: str, timeout_s: float = 600) -> None:
     raise RuntimeError("the Cypher engine did not catch up")
 
 
-async def readers(url: str, connections: int, until: threading.Event, floor: float) -> list[Read]:
-    """Read on `connections` connections until `until` is set and `floor` (monotonic) passed."""
+async def readers(
+    url: str, connections: int, until: threading.Event, floor: float, tail: float
+) -> list[Read]:
+    """Read on `connections` connections until `until` is set, `tail` seconds have passed
+    since, and `floor` (monotonic) has passed."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     out: list[Read] = []
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        ended: list[float] = []
+
+        def finished() -> bool:
+            if not until.is_set():
+                return False
+            if not ended:
+                ended.append(time.monotonic())
+            return time.monotonic() > max(floor, ended[0] + tail)
 
         async def one(index: int) -> None:
             n = index
-            while not (until.is_set() and time.monotonic() > floor):
+            while not finished():
                 n += 1
                 surface = "sparql-count" if n % 2 else "rest"
                 began = time.monotonic()
@@ -139,6 +151,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--lead", type=float, default=3.0, help="reads before the PUT starts")
+    parser.add_argument("--tail", type=float, default=3.0, help="reads after the PUT ends")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--old-triples", type=int, default=20_000)
     parser.add_argument("--new-triples", type=int, default=150_000)
@@ -173,7 +186,8 @@ def main() -> int:
 
             thread = threading.Thread(target=writer, daemon=True)
             thread.start()
-            reads = asyncio.run(readers(server.url, args.connections, done, began + args.seconds))
+            floor = began + args.seconds
+            reads = asyncio.run(readers(server.url, args.connections, done, floor, args.tail))
             thread.join()
             load_after = os.getloadavg()
             new_count = count(server.url)
