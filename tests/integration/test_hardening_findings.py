@@ -58,6 +58,11 @@ PATH_COUNT = (
 )
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 BULK_GRAPH = "https://example.org/hardening/bulk"
+NOTE = (
+    "<https://w3id.org/casegraph/id/phenomenon/during-the-hang> a "
+    "<https://w3id.org/casegraph/ontology#Phenomenon> ;\n"
+    '  <http://www.w3.org/2000/01/rdf-schema#label> "written while Cypher hung" .\n'
+)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -370,15 +375,10 @@ def test_finding_3_a_hung_engine_is_restarted_and_blocks_nothing(
     assert time.monotonic() - began < QUERY_TIMEOUT_S + 10
     states: list[str] = []
     write_began = time.monotonic()
-    note = (
-        "<https://w3id.org/casegraph/id/phenomenon/during-the-hang> a "
-        "<https://w3id.org/casegraph/ontology#Phenomenon> ;\n"
-        '  <http://www.w3.org/2000/01/rdf-schema#label> "written while Cypher hung" .\n'
-    )
     written = client.put(
         "/graph-store",
         params={"graph": "https://example.org/hardening/during-hang"},
-        content=note,
+        content=NOTE,
         headers={"Content-Type": "text/turtle", **AUTH},
     )
     assert written.status_code in {200, 201, 204}, written.text
@@ -412,9 +412,11 @@ def _runs(states: list[str]) -> list[str]:
 
 def test_sigterm_stops_the_server_while_cypher_hangs_the_engine(tmp_path: Path) -> None:
     """A generous query timeout (60 s) keeps `HANG`'s request open in the server, and the
-    engine busy in it; SIGTERM then must end the process within 10 s (the issue's requirement,
-    so the bound is the assertion itself: 3 s for requests in flight, 4 s for the shutdown,
-    the rest margin). Before the fix it took 155 s."""
+    engine busy in it; a write's engine sync waits behind it. SIGTERM then must end the
+    process within 10 s (the issue's requirement, so the bound is the assertion itself: 3 s
+    for requests in flight, 4 s for the shutdown, the rest margin). Before the shutdown budget
+    it took over 10 s here (5 s for requests in flight, 5 s waiting for the sync, then the
+    engine's stop); in the issue, 155 s."""
     env = {"CASEGRAPH_QUERY_TIMEOUT_S": "60", "CASEGRAPH_VALIDATE_SHACL": "false"}
     with (
         running(tmp_path, cases=FIXTURES, env=env) as srv,
@@ -438,6 +440,16 @@ def test_sigterm_stops_the_server_while_cypher_hangs_the_engine(tmp_path: Path) 
             assert time.monotonic() < deadline, "the query never reached the engine"
             time.sleep(0.05)
         assert thread.is_alive()
+        # A write now: its engine sync waits behind the hung query (the engine's lock).
+        written = c.put(
+            "/graph-store",
+            params={"graph": "https://example.org/hardening/before-sigterm"},
+            content=NOTE,
+            headers={"Content-Type": "text/turtle", **AUTH},
+        )
+        assert written.status_code in {200, 201, 204}, written.text
+        time.sleep(0.5)
+        assert c.get("/api/health").json()["engines"]["falkordb"]["state"] == "syncing"
         began = time.monotonic()
         srv.process.send_signal(signal.SIGTERM)
         try:
