@@ -163,13 +163,16 @@ def _stop(state: AppState) -> None:
 
     if state.engines_thread is not None:
         state.engines_thread.join(timeout=share(1.0))
-    if not wait_for_sync(timeout_s=share(1.0)):
+    stuck = not wait_for_sync(timeout_s=share(1.0))
+    if stuck:
         log.warning("an engine sync is still running; closing the engines under it")
     if state.queries is not None:
         state.queries.close(timeout_s=share(1.0))
     for engine in dict.fromkeys([*state.sync_backends, state.cypher]):
         if engine is not None:
-            _close(engine, share(SHUTDOWN_BUDGET_S))
+            # A sync that does not end is most likely stuck behind a hung query: the engine
+            # would not save either, so it gets a short stop before it is killed.
+            _close(engine, share(1.0 if stuck else SHUTDOWN_BUDGET_S))
     state.workspace.close()
 
 

@@ -452,8 +452,10 @@ def test_sigterm_stops_the_server_while_cypher_hangs_the_engine(tmp_path: Path) 
             headers={"Content-Type": "text/turtle", **AUTH},
         )
         assert written.status_code in {200, 201, 204}, written.text
-        time.sleep(0.5)
-        assert c.get("/api/health").json()["engines"]["falkordb"]["state"] == "syncing"
+        deadline = time.monotonic() + 30
+        while c.get("/api/health").json()["engines"]["falkordb"]["state"] != "syncing":
+            assert time.monotonic() < deadline, "the write's engine sync did not start"
+            time.sleep(0.1)
         began = time.monotonic()
         srv.process.send_signal(signal.SIGTERM)
         try:
