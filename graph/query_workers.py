@@ -215,8 +215,9 @@ class QueryWorkers:
         """Start `job` on a worker; the first part of the answer, and an iterator of the rest.
 
         Raises `QueryTimeout` at the deadline (the worker is killed), `QueryError` for a bad
-        query, `ResultTooLarge`, or `WorkerCrashed`. Iterate the rest to the end (or close it)
-        so the worker returns to the pool.
+        query, `ResultTooLarge`, or `WorkerCrashed` — from here or, once the answer streams,
+        from the iterator (so a result cut short never looks whole). Iterate the rest to the
+        end (or close it) so the worker returns to the pool.
         """
         if self._closed:
             raise BackendUnavailable("the SPARQL workers are shut down")
@@ -273,8 +274,10 @@ class QueryWorkers:
                     self._idle.put(slot)
                     return
         except QueryError:
+            # The worker was retired (a timeout, a crash) or is idle again (an error it
+            # reported). Raise: a stream that ended quietly would pass for a whole result.
             finished = True
-            return
+            raise
         finally:
             if not finished:
                 # Abandoned mid-stream: the worker may still be writing; replace it.
