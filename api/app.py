@@ -10,8 +10,10 @@ reverse order. Nothing is opened at import time. Routers: `api.routes` (one modu
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,6 +29,12 @@ from api.settings import MiB, Settings
 from graph.workspace import Workspace
 
 log = logging.getLogger("casegraph.api")
+
+SHUTDOWN_BUDGET_S = 4.0
+"""The lifespan's shutdown ends within this (plus the workspace's close). With uvicorn's
+graceful wait (`GRACEFUL_SHUTDOWN_S` in `api.cli`), SIGTERM stops the server within 10 s even
+while a query hangs an engine; an engine killed at the bound resyncs from the store at the
+next start."""
 
 DESCRIPTION = """
 casegraph: a knowledge graph of historical cases — events, actors, places, dates, and sourced
@@ -76,11 +84,14 @@ def open_engines(settings: Settings) -> tuple[Any, str | None, list[Any], dict[s
     return backend, error, [engines[n] for n in settings.engines() if n in engines], errors
 
 
-def _close(resource: Any) -> None:
+def _close(resource: Any, timeout_s: float | None = None) -> None:
     close = getattr(resource, "close", None)
     if callable(close):
         try:
-            close()
+            if timeout_s is not None and "stop_timeout_s" in inspect.signature(close).parameters:
+                close(stop_timeout_s=timeout_s)  # an embedded engine: killed past the bound
+            else:
+                close()
         except Exception as e:
             log.warning("closing %r failed: %s", resource, e)
 
@@ -141,17 +152,27 @@ def _name(engine: Any) -> str:
 
 
 def _stop(state: AppState) -> None:
+    """Close everything within `SHUTDOWN_BUDGET_S`, whatever hangs (a sync or a query stuck in
+    an engine, a SPARQL worker mid-query): past its share, each part is killed."""
     from api.writes import wait_for_sync
 
+    deadline = time.monotonic() + SHUTDOWN_BUDGET_S
+
+    def share(seconds: float) -> float:
+        return max(0.1, min(seconds, deadline - time.monotonic()))
+
     if state.engines_thread is not None:
-        state.engines_thread.join(timeout=5.0)
-    if not wait_for_sync(timeout_s=5.0):
+        state.engines_thread.join(timeout=share(1.0))
+    stuck = not wait_for_sync(timeout_s=share(1.0))
+    if stuck:
         log.warning("an engine sync is still running; closing the engines under it")
     if state.queries is not None:
-        state.queries.close()
+        state.queries.close(timeout_s=share(1.0))
     for engine in dict.fromkeys([*state.sync_backends, state.cypher]):
         if engine is not None:
-            _close(engine)
+            # A sync that does not end is most likely stuck behind a hung query: the engine
+            # would not save either, so it gets a short stop before it is killed.
+            _close(engine, share(1.0 if stuck else SHUTDOWN_BUDGET_S))
     state.workspace.close()
 
 

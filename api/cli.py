@@ -43,6 +43,10 @@ from api.cli_common import (
 if TYPE_CHECKING:
     from api.settings import Settings
 
+GRACEFUL_SHUTDOWN_S = 3
+"""After SIGTERM, requests in flight get this long before they are cancelled; then the
+lifespan closes everything within `api.app.SHUTDOWN_BUDGET_S` (10 s in all, issue 15)."""
+
 
 @app.command()
 def schema(
@@ -128,7 +132,7 @@ def serve(
         workers=workers,
         log_level=log_level,
         access_log=False,
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 

@@ -60,13 +60,18 @@ class ResponseCache:
                 self._size -= len(dropped)
 
 
+RESTARTING = "restarting"
+"""An engine's state while `api.cypher_runs` restarts it (a query hung it)."""
+
+
 @dataclass(slots=True)
 class EngineState:
     """What `/api/health` says of one property-graph engine."""
 
     name: str
     state: str = "starting"
-    """`starting`, `syncing`, `ok`, `failed` or `unavailable`."""
+    """`starting`, `syncing`, `ok`, `restarting` (a query hung it: `api.cypher_runs`),
+    `failed` or `unavailable`."""
     reason: str | None = None
     version: int | None = None
 
@@ -160,6 +165,7 @@ WriteAllowed = Annotated[None, Depends(require_write_token)]
 
 
 __all__ = [
+    "RESTARTING",
     "AppState",
     "EngineState",
     "Reading",

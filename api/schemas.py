@@ -329,7 +329,7 @@ class EntityDetail(Summary):
 class EngineHealth(Model):
     model_config = _example({"state": "ok", "reason": None, "version": 12})
 
-    state: Literal["starting", "syncing", "ok", "failed", "unavailable"]
+    state: Literal["starting", "syncing", "ok", "restarting", "failed", "unavailable"]
     reason: str | None = Field(default=None, description="Why it failed or is unavailable.")
     version: int | None = Field(default=None, description="The store version it holds.")
 

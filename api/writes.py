@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AppState, EngineState
+from api.deps import RESTARTING, AppState, EngineState
 from graph import faults
 from ontology.errors import BackendUnavailable
 
@@ -55,14 +55,19 @@ def sync_engines(state: AppState, *, after_write: bool = False) -> None:
         for backend in list(state.sync_backends):
             name = backend_name(backend)
             engine = state.engines.setdefault(name, EngineState(name))
+            if engine.state == RESTARTING:
+                continue  # the restart syncs it once the engine is back (`api.cypher_runs`)
             engine.state = "syncing"
             try:
                 report = sync(state.workspace.model, backend)
             except Exception as e:
-                engine.state, engine.reason = "failed", str(e)
-                log.warning("syncing %s failed: %s", name, e)
+                if engine.state != RESTARTING:  # a restart killed it mid-sync: not a failure
+                    engine.state, engine.reason = "failed", str(e)
+                    log.warning("syncing %s failed: %s", name, e)
                 with state.synced:
                     state.synced.notify_all()
+                continue
+            if engine.state == RESTARTING:
                 continue
             engine.state, engine.reason, engine.version = "ok", None, report.version
             with state.synced:

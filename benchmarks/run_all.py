@@ -42,6 +42,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str] | None]] = {
     "sparql": ([], ["--triples", QUICK_TRIPLES, "--rounds", "1", "--seconds", "2"]),
     "api": ([], ["--rounds", "1", "--seconds", "2"]),
     "http_middleware": ([], ["--rounds", "1", "--seconds", "1"]),
+    "mixed": ([], ["--seconds", "10", "--old-triples", "5000", "--new-triples", "20000"]),
     "cypher": ([], ["--triples", QUICK_TRIPLES, "--rounds", "1", "--reps", "3"]),
     "loaders": ([], ["--rows", "2000"]),
     "views": ([], ["--sizes", "1000", "--repeat", "1", "--browser-size", "1000"]),

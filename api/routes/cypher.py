@@ -11,29 +11,28 @@ with 400.
 Limits, as for SPARQL: the body must be JSON (else 415) and under
 `CASEGRAPH_CYPHER_MAX_BODY_BYTES` (else 413, `api.http`); the request gives up after
 `CASEGRAPH_QUERY_TIMEOUT_S` with 503 (the engine is given the same timeout and stops the query
-itself; FalkorDB checks it only now and then, so its query may run on a little while, on a
-worker thread, after the answer); a result over `CASEGRAPH_CYPHER_MAX_ROWS` rows or
-`CASEGRAPH_CYPHER_MAX_BYTES` bytes is 422 (`api.limits`).
+itself; FalkorDB checks it only between records, so a query that runs on past a grace period is
+ended by restarting the engine in the background: `api.cypher_runs`); a result over
+`CASEGRAPH_CYPHER_MAX_ROWS` rows or `CASEGRAPH_CYPHER_MAX_BYTES` bytes is 422 (`api.limits`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 from typing import Annotated
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from api.cypher_runs import refuse_while_restarting, run_query
 from api.deps import AppState, Reading
 from api.limits import cypher_cap
 from api.problems import UnsupportedMediaType, problem_responses
 from api.schemas import CypherRequest, CypherResult
 from graph import query_guard
-from ontology.errors import BackendUnavailable, QueryTimeout, ResultTooLarge
+from ontology.errors import BackendUnavailable, ResultTooLarge
 
 router = APIRouter(tags=["cypher"])
 
@@ -69,6 +68,10 @@ async def cypher(body: CypherRequest, state: Reading) -> Response:
     if backend is None:
         reason = f": {state.cypher_error}" if state.cypher_error else ""
         raise BackendUnavailable(f"Cypher engine not available{reason}")
+    from graph.sync import backend_name
+
+    name = backend_name(backend)
+    refuse_while_restarting(state, name)
     timeout = state.settings.query_timeout_s
     await _in_step(state, backend, timeout)
     cap = cypher_cap(state.settings)
@@ -81,13 +84,7 @@ async def cypher(body: CypherRequest, state: Reading) -> Response:
         max_rows=cap.max_rows,
     )
     try:
-        columns, rows = await asyncio.wait_for(
-            anyio.to_thread.run_sync(run, abandon_on_cancel=True), timeout
-        )
-    except TimeoutError:
-        raise QueryTimeout(
-            f"the query did not finish within {timeout:g} s (CASEGRAPH_QUERY_TIMEOUT_S)"
-        ) from None
+        columns, rows = await run_query(state, name, backend, run, timeout)
     except ResultTooLarge:
         raise cap.too_many_rows() from None
     data = json.dumps(

@@ -9,14 +9,17 @@ for CONSTRUCT and DESCRIBE. `GET /sparql` without a query returns the service de
 
 Queries run in supervised worker processes on the last published snapshot
 (`graph.query_workers`): at the deadline (`CASEGRAPH_QUERY_TIMEOUT_S`) the worker is killed and
-the client gets 503; a result over `CASEGRAPH_MAX_RESULT_BYTES` stops with 413; a query that
-crashes the engine kills only its worker. Before any of that, `graph.query_guard` reads the
+the client gets 503 (or, when the result had begun to stream, the response is cut off without
+its last chunk, so that no client takes it for a whole result); a result over
+`CASEGRAPH_MAX_RESULT_BYTES` stops with 413; a query that crashes the engine kills only its
+worker. Before any of that, `graph.query_guard` reads the
 text: `SERVICE` is refused (pyoxigraph would make the HTTP call: SSRF), and so is text too long
 or too deeply nested for the parser (400).
 
 Updates: form `update=` or `application/sparql-update`, only with
 `Authorization: Bearer <CASEGRAPH_WRITE_TOKEN>` (none configured: refused), the token checked
-before the body is read; `using-graph-uri` / `using-named-graph-uri` apply as `USING`; `LOAD` is
+before the body is read (in a form: as soon as the `update` field's name arrives,
+`api.forms`); `using-graph-uri` / `using-named-graph-uri` apply as `USING`; `LOAD` is
 refused like `SERVICE`. How an update maps onto the store: `graph.client_writes`.
 """
 
@@ -36,6 +39,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppState, check_write_token, get_state
+from api.forms import form_body
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 from api.problems import BadRequest, UnsupportedMediaType
 from api.responses import ResultStream, encode, json_response
@@ -157,7 +161,7 @@ async def _decode(request: Request, state: AppState) -> Operation:
     if content_type == UPDATE_TYPE:
         # The token is checked before the body is read.
         check_write_token(state, request.headers.get("authorization"))
-    body = await request.body()
+    body = await (form_body(request, state) if content_type == FORM else request.body())
     if content_type == FORM:
         text = _text(body, charset, "form")
         try:

@@ -30,6 +30,7 @@ from graph.cypher.base import (
 from graph.cypher.falkordb_bulk import DEFAULT_CALL_BYTES, bulk_load, date_statements
 from graph.cypher.falkordb_server import (
     SAVE_TIMEOUT_S,
+    STOP_TIMEOUT_S,
     EmbeddedFalkorDB,
     EngineLimits,
     binaries,
@@ -248,11 +249,12 @@ class FalkorDBBackend(CypherBackend):
         ids.resolve()
         return QueryResult(columns, [[ids.convert(v) for v in row] for row in result.result_set])
 
-    def close(self) -> None:
+    def close(self, *, stop_timeout_s: float = STOP_TIMEOUT_S) -> None:
+        """Close the connection and stop the server (killed after `stop_timeout_s`)."""
         try:
             self._db.connection.close()
         finally:
-            self.server.stop()
+            self.server.stop(stop_timeout_s)
 
 
 class _NodeIds:

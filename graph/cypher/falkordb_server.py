@@ -346,13 +346,17 @@ class EmbeddedFalkorDB:
             return "(no log)"
         return " | ".join(lines[-5:])
 
-    def stop(self) -> None:
-        """SIGTERM (redis saves graph.rdb and exits), then SIGKILL after a bound; idempotent."""
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
+        """SIGTERM (redis saves graph.rdb and exits), then SIGKILL after `timeout_s`; idempotent.
+
+        A kill loses what was written since the last save; the sync marker is saved with the
+        graph, so the next sync brings the engine back up to date from the store.
+        """
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             process.terminate()
             try:
-                process.wait(STOP_TIMEOUT_S)
+                process.wait(timeout_s)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
