@@ -215,8 +215,9 @@ class QueryWorkers:
         """Start `job` on a worker; the first part of the answer, and an iterator of the rest.
 
         Raises `QueryTimeout` at the deadline (the worker is killed), `QueryError` for a bad
-        query, `ResultTooLarge`, or `WorkerCrashed`. Iterate the rest to the end (or close it)
-        so the worker returns to the pool.
+        query, `ResultTooLarge`, or `WorkerCrashed` — from here or, once the answer streams,
+        from the iterator (so a result cut short never looks whole). Iterate the rest to the
+        end (or close it) so the worker returns to the pool.
         """
         if self._closed:
             raise BackendUnavailable("the SPARQL workers are shut down")
@@ -284,15 +285,17 @@ class QueryWorkers:
         with self._lock:
             return [slot.process.pid for slot in self._slots]
 
-    def close(self) -> None:
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Ask every worker to stop; kill those still running (a query) after `timeout_s`."""
         self._closed = True
         with self._lock:
             slots = list(self._slots)
         for slot in slots:
             with contextlib.suppress(Exception):
                 slot.conn.send(None)
+        deadline = time.monotonic() + timeout_s
         for slot in slots:
-            slot.process.join(timeout=2)
+            slot.process.join(timeout=max(0.0, deadline - time.monotonic()))
             if slot.process.is_alive():
                 slot.process.kill()
                 slot.process.join(timeout=2)
