@@ -409,6 +409,63 @@ class CaseColumn(Summary):
     claim_count: int
 
 
+_OUTCOME_CLAIM = {
+    "id": "cl-02",
+    "relation": "cg:causes",
+    "stance": "supports",
+    "confidence": 0.6,
+    "asserted_by": ["s00"],
+    "sources": ["s00"],
+}
+_OUTCOME = {
+    "id": "cartel-fragmentation",
+    "label": "Cartel fragmentation",
+    "steps": 1,
+    "score": 0.6,
+    "reached_from": ["mx-2009-12"],
+    "claims": [_OUTCOME_CLAIM],
+    "links": [],
+}
+_CASE_OUTCOMES = {
+    "case": "mexico-drug-war",
+    "label": "Mexico's drug war",
+    "members": 113,
+    "outcomes": [_OUTCOME],
+}
+
+
+class OutcomeClaim(Model):
+    model_config = _example(_OUTCOME_CLAIM)
+
+    id: str
+    relation: str
+    stance: str
+    confidence: float | None
+    asserted_by: list[str]
+    sources: list[str]
+
+
+class Outcome(Model):
+    model_config = _example(_OUTCOME)
+
+    id: str = Field(description="The phenomenon reached.")
+    label: str
+    steps: int = Field(description="Fewest causal steps from a member of the case.")
+    score: float = Field(description="The best product of confidences along a path.")
+    reached_from: list[str] = Field(description="The case's members it is reached from.")
+    claims: list[OutcomeClaim] = Field(description="The claims on the paths' steps.")
+    links: list[str] = Field(description="The casebook links on the paths' steps.")
+
+
+class CaseOutcomes(Model):
+    model_config = _example(_CASE_OUTCOMES)
+
+    case: str
+    label: str
+    members: int
+    outcomes: list[Outcome]
+
+
 class Comparison(Model):
     model_config = _example(
         {
@@ -416,6 +473,8 @@ class Comparison(Model):
             "shared_actors": [_CALDERON],
             "shared_places": [_PLACE],
             "claims_across": [_CLAIM],
+            "outcomes": [_CASE_OUTCOMES],
+            "shared_outcomes": {"cartel-fragmentation": ["mexico-drug-war", "us-designations"]},
         }
     )
 
@@ -425,6 +484,52 @@ class Comparison(Model):
     claims_across: list[ClaimOut] = Field(
         description="Claims whose cause is in one case and whose effect is in another."
     )
+    outcomes: list[CaseOutcomes] = Field(
+        description="For each case, the phenomena its events lead to within four causal steps "
+        "(claims and casebook links), best score first, with the claims on the way."
+    )
+    shared_outcomes: dict[str, list[str]] = Field(
+        description="The phenomena more than one of the cases leads to, with those cases."
+    )
+
+
+_CENTRAL = {
+    "id": "mx-2006-02",
+    "label": "Joint Operation Michoacán",
+    "kind": "event",
+    "type": "MilitaryOperation",
+    "betweenness": 0.0123,
+    "pagerank": 0.0211,
+    "causes": 0,
+    "effects": 3,
+    "reach": 7,
+    "events": 0,
+}
+
+
+class Central(Model):
+    model_config = _example(_CENTRAL)
+
+    id: str
+    label: str
+    kind: str
+    type: str
+    betweenness: float = Field(
+        description="Share of the shortest causal paths between two other nodes through it."
+    )
+    pagerank: float = Field(description="Directed PageRank over the causal edges (0.85).")
+    causes: int = Field(description="Distinct direct antecedents.")
+    effects: int = Field(description="Distinct direct consequents.")
+    reach: int = Field(description="Distinct nodes within three causal steps downstream.")
+    events: int = Field(description="For an actor: the events of the causal subgraph it is in.")
+
+
+class CentralityPage(Model):
+    model_config = _example({"items": [_CENTRAL], "total": 1, "by": "betweenness"})
+
+    items: list[Central]
+    total: int
+    by: str
 
 
 class SourceSummary(Summary):
@@ -799,7 +904,10 @@ class CypherResult(Model):
 
 __all__ = [
     "CaseDetail",
+    "CaseOutcomes",
     "CasePage",
+    "Central",
+    "CentralityPage",
     "ChainLink",
     "Chains",
     "ClaimOut",
@@ -815,6 +923,8 @@ __all__ = [
     "LoadReport",
     "LoadedGraph",
     "Neighborhood",
+    "Outcome",
+    "OutcomeClaim",
     "ReachedList",
     "Series",
     "SeriesPoint",

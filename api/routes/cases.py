@@ -90,9 +90,24 @@ async def compare(
                     }
                 ]
             )
-        return lists.compare(reader, iris)
+        comparison = lists.compare(reader, iris)
+        return comparison | _outcomes(reader, [reader.summary_dict(i)["id"] for i in iris])
 
     return await from_read_model(state, request, build, offload=True)
+
+
+def _outcomes(reader: read.Reader, case_ids: list[str]) -> dict[str, Any]:
+    """The phenomena each case leads to (`graph.outcomes`, as `casegraph analyze outcomes`)."""
+    import dataclasses
+
+    from graph.outcomes import compare_cases
+    from graph.sync import iter_nodes, iter_relationships
+
+    result = compare_cases(iter_nodes(reader.conn), iter_relationships(reader.conn), case_ids)
+    return {
+        "outcomes": [dataclasses.asdict(case) for case in result.cases],
+        "shared_outcomes": {k: list(v) for k, v in result.shared.items()},
+    }
 
 
 __all__ = ["router"]

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Reading, State, WriteAllowed
 from api.problems import problem_responses
 from api.responses import encode, json_response
-from api.routes import cases, causal, claims, consistency, entities, events, series
+from api.routes import analytics, cases, causal, claims, consistency, entities, events, series
 from api.schemas import Health, LoadReport, Stats
 from api.uploads import save_upload
 from api.writes import run_write
@@ -275,7 +275,7 @@ async def drop_graph(
     return Response(status_code=204)
 
 
-for module in (entities, events, cases, claims, consistency, causal, series):
+for module in (entities, events, cases, claims, consistency, causal, series, analytics):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -273,6 +273,41 @@ def test_compare(client: httpx.Client) -> None:
     assert_problem(client.get("/api/compare"), 422)
 
 
+def test_compare_with_outcomes(client: httpx.Client) -> None:
+    """Each case's outcomes, as `casegraph analyze outcomes` gives them, with their claims."""
+    body = client.get("/api/compare", params={"cases": "test-case,fx-afghanistan"}).json()
+    outcomes = {case["case"]: case for case in body["outcomes"]}
+    assert list(outcomes) == ["test-case", "fx-afghanistan"]
+    assert outcomes["fx-afghanistan"]["outcomes"] == []
+    reached = {o["id"]: o for o in outcomes["test-case"]["outcomes"]}
+    fragmentation = reached["test-fragmentation"]
+    assert fragmentation["steps"] == 1
+    assert fragmentation["reached_from"] == ["test-arrest"]
+    claim = {c["id"]: c for c in fragmentation["claims"]}["test-claim-disputes"]
+    assert claim["stance"] == "disputes"
+    assert claim["asserted_by"] == ["test-government"]
+    assert claim["sources"] == ["test-report"]
+    assert body["shared_outcomes"] == {}
+
+
+def test_centrality(client: httpx.Client) -> None:
+    """The causal subgraph's central nodes, as `casegraph analyze centrality` ranks them."""
+    body = client.get("/api/analytics/centrality", params={"top": 3}).json()
+    assert body["by"] == "betweenness"
+    assert body["total"] == len(body["items"]) == 3
+    betweenness = [item["betweenness"] for item in body["items"]]
+    assert betweenness == sorted(betweenness, reverse=True)
+    assert body["items"][0]["id"] == "fx-kingpin-arrest"  # between the operation and the rise
+    agents = client.get(
+        "/api/analytics/centrality", params={"kind": "agent", "by": "reach"}
+    ).json()["items"]
+    assert {a["kind"] for a in agents} == {"agent"}
+    assert {a["id"] for a in agents} >= {"fx-calderon", "fx-government-mexico"}
+    assert all(a["events"] >= 1 for a in agents)
+    assert_problem(client.get("/api/analytics/centrality", params={"by": "fame"}), 422)
+    assert_problem(client.get("/api/analytics/centrality", params={"top": 0}), 422)
+
+
 # -- causal -----------------------------------------------------------------------------------
 
 
