@@ -64,7 +64,12 @@ class Neo4jBackend(CypherBackend):
         self.database = database
         try:
             self._driver = GraphDatabase.driver(
-                uri, auth=(user, password), connection_timeout=connection_timeout_s
+                uri,
+                auth=(user, password),
+                connection_timeout=connection_timeout_s,
+                # The server's hints ("label does not exist" before the first sync) would
+                # otherwise be logged as warnings on every query that meets an empty graph.
+                notifications_min_severity="OFF",
             )
         except (DriverError, ValueError) as e:
             raise BackendUnavailable(f"Neo4j at {uri}: {e}") from e
