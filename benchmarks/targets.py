@@ -226,9 +226,11 @@ def _incremental(engine: str) -> Any:
         row = _dig(data, "engines", engine, "incremental")
         if not row or "rounds" not in _dig(data, "engines", engine):
             return None
+        warm = row.get("warm_seconds")
+        again = f"; {n(warm, 2)} s for the next small sync" if warm is not None else ""
         return Figure(
             f"{n(row['seconds'], 2)} s ({n(row['nodes_written'])} nodes, "
-            f"{n(row['relationships_written'])} relationships)",
+            f"{n(row['relationships_written'])} relationships){again}",
             row["seconds"] < 2 and not row.get("full", False),
             loadavg=[data.get("loadavg_after")],
             size=data.get("triples"),
