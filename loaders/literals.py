@@ -46,7 +46,8 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN")
 _DATE = re.compile(_YMD + _TZ + "?")
-_TIME = r"(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:\.0+)?)"
+_TIME = r"(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,18}0*)?|24:00:00(?:\.0+)?)"
+"""Seconds to 10^-18 at most, as Oxigraph holds them (trailing zeros aside)."""
 _DATETIME = re.compile(_YMD + "T" + _TIME + _TZ + "?")
 _GYEAR = re.compile("(" + _YEAR + ")" + _TZ + "?")
 _GYEARMONTH = re.compile("(" + _YEAR + ")-(?:0[1-9]|1[0-2])" + _TZ + "?")

@@ -56,6 +56,7 @@ INVALID = [
     ("200000000000000000000", "decimal"),  # past 128 bits of 10^-18ths (Hypothesis found it)
     ("1.1234567890123456789", "decimal"),  # finer than 10^-18
     ("9223372036854775808", "integer"),  # past 64 bits
+    ("2020-01-01T00:00:00.1234567890123456789", "dateTime"),  # finer than 10^-18 s
     ("2021-02-29", "date"),
     ("2020-1-1", "date"),
     (" 2020-01-01", "date"),
