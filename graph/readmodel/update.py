@@ -43,6 +43,9 @@ from graph.records import NodeRecord
 from ontology.namespaces import split_entity_iri
 
 _CHUNK = 500
+KEEP_SUBJECTS = 50_000
+"""Subjects a recompute keeps parsed between its two passes; past that they are read again in
+the second (a load that touches millions of subjects must not hold them all)."""
 
 
 def _chunks[T](items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -167,14 +170,15 @@ class Updater:
         self.touched = set()
         self.all_touched = set()
         subjects: dict[int, tuple[str, Subject]] = {}
+        recomputed: set[int] = set()
         slugs: set[str] = set()
         empty: list[int] = []
         for chunk in _chunks(sids):
-            self._recompute_chunk(chunk, subjects, slugs, empty)
+            self._recompute_chunk(chunk, subjects, recomputed, slugs, empty)
         renamed: set[int] = set()
         changed_nodes = self._settle_ids(slugs, renamed) | self._appeared
         self._appeared = set()
-        dirty = set(subjects) | renamed | self._referrers(changed_nodes)
+        dirty = recomputed | renamed | self._referrers(changed_nodes)
         self._rebuild_nodes_and_rels(dirty, subjects)
         for chunk in _chunks(empty):
             self.conn.execute(f"DELETE FROM subject WHERE sid IN ({_marks(chunk)})", chunk)
@@ -185,6 +189,7 @@ class Updater:
         self,
         chunk: Sequence[int],
         subjects: dict[int, tuple[str, Subject]],
+        recomputed: set[int],
         slugs: set[str],
         empty: list[int],
     ) -> None:
@@ -213,7 +218,9 @@ class Updater:
             typed = typed_facts(by_graph)
             subject_rows(sid, iri, typed, rows)
             subject = pg_subject(typed)
-            subjects[sid] = (iri, subject)
+            recomputed.add(sid)
+            if len(subjects) < KEEP_SUBJECTS:
+                subjects[sid] = (iri, subject)
             split = split_entity_iri(iri)
             existing = nodes.get(sid)
             if is_node_subject(iri, subject) and split is not None:

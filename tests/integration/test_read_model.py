@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 
 from graph import ingest, pipeline
 from graph.pipeline import GraphChange
-from graph.readmodel import audit
+from graph.readmodel import audit, update
 from graph.store import META, ONTOLOGY_GRAPH, Dataset
 from graph.workspace import Workspace, staleness
 from ontology.errors import Conflict, LoadError, NotFound
@@ -224,6 +224,22 @@ def test_temporal_relations_follow_a_moved_event(tmp_path: Path) -> None:
         ingest.load(workspace, [write_version(files, "events-b.yaml", 1)])  # b1 moves to 2009
         assert not before("rm-a1", "rm-b1")
         assert before("rm-b1", "rm-a1")
+        assert_agrees_with_rebuild(workspace, tmp_path)
+
+
+def test_a_recompute_past_its_subject_budget_reads_them_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no subject kept between the two passes of a recompute (as when a load touches
+    more than `KEEP_SUBJECTS`), every row is still rebuilt: the same as a full rebuild."""
+    monkeypatch.setattr(update, "KEEP_SUBJECTS", 0)
+    files = tmp_path / "files"
+    files.mkdir()
+    with workspace_in(tmp_path / "data") as workspace:
+        for name in ("base.yaml", "events-a.yaml", "events-b.yaml", "claims.yaml"):
+            ingest.load(workspace, [write_version(files, name, 0)])
+        ingest.load(workspace, [write_version(files, "events-b.yaml", 1)])
+        ingest.drop(workspace, "events-a.yaml", force=True)
         assert_agrees_with_rebuild(workspace, tmp_path)
 
 
