@@ -76,6 +76,10 @@ PROSE = """\
 - **The engines are synced from the read model.** A full sync streams the read model's nodes and
   relationships into the engine's bulk path (`replace_all`); an incremental sync rewrites the
   keys changed since the engine's version (`pg_change`).
+- **Neo4j plans each write statement on its first run**, so the first incremental sync after a
+  bulk sync pays for it: a second Neo4j run at 1M (`benchmarks/results/cypher-neo4j-rerun.json`,
+  `--engines neo4j --rounds 1`) took 1.87 s for it and 0.08 s for the next small sync; its full
+  sync was 0.27x of neo4j-admin's import.
 - **Start-up reads neither the store nor the read model whole**, so it should not grow with the
   data; `benchmarks/scale.py` measures it at 1M statements.
 - Figures were taken on a shared 2-core machine while other work ran; each row gives the load
