@@ -220,6 +220,23 @@ def test_bad_query_method(client: httpx.Client) -> None:
     assert client.put("/sparql", data={"query": SELECT}).status_code == 405
 
 
+def test_version_parameter(client: httpx.Client) -> None:
+    """SPARQL 1.2 Protocol draft, the `version` parameter: one known version is fine, an
+    unknown one or more than one is 400 (URL and form alike)."""
+    for version in ("1.1", "1.2"):
+        ok = client.get("/sparql", params={"query": ASK, "version": version})
+        assert ok.status_code == 200, ok.text
+    assert_4xx(client.get("/sparql", params={"query": ASK, "version": "9.9"}), 400)
+    two = [("query", ASK), ("version", "1.1"), ("version", "1.2")]
+    assert_4xx(client.get("/sparql", params=two), 400)
+    form = client.post(
+        "/sparql",
+        content=str(httpx.QueryParams(two)).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert_4xx(form, 400)
+
+
 def test_bad_multiple_queries(client: httpx.Client) -> None:
     response = client.get("/sparql", params=[("query", ASK), ("query", SELECT)])
     assert_4xx(response, 400)
