@@ -56,6 +56,22 @@ class PageLog:
 
 
 @contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """The system chromium launched headless by Playwright (tests open their contexts on it)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = require_chromium()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
 def browser_context(*, width: int = 1400, height: int = 900) -> Iterator[Any]:
     """A Playwright browser context on the system chromium, with a throwaway profile."""
     from playwright.sync_api import sync_playwright

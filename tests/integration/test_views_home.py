@@ -22,10 +22,10 @@ from api.routes.home import PAGE_HEADERS
 from api.routes.views import CONTENT_SECURITY_POLICY
 
 try:  # tests/ as a package (tests/__init__.py present) or as rootdir-relative modules
-    from tests.integration.browser import CHROMIUM_ARGS, require_chromium, screenshot_path
+    from tests.integration.browser import headless_chromium, screenshot_path
     from tests.integration.server import Server, running
 except ImportError:
-    from browser import CHROMIUM_ARGS, require_chromium, screenshot_path  # type: ignore[no-redef]
+    from browser import headless_chromium, screenshot_path  # type: ignore[no-redef]
     from server import Server, running  # type: ignore[no-redef]
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -163,17 +163,9 @@ def test_link_chains_answer_in_rest_and_views(client: httpx.Client) -> None:
 
 @pytest.fixture(scope="module")
 def chromium(server: Server) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = require_chromium()
-    with sync_playwright() as pw:
-        found = pw.chromium.launch(
-            executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield found
-        finally:
-            found.close()
+    """The system chromium, driven by Playwright; each test opens fresh contexts on it."""
+    with headless_chromium() as browser:
+        yield browser
 
 
 class Log:

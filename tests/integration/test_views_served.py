@@ -30,7 +30,7 @@ from graph.workspace import Workspace
 
 try:  # tests/ as a package (tests/__init__.py present) or as rootdir-relative modules
     from tests.integration.browser import (
-        CHROMIUM_ARGS,
+        headless_chromium,
         open_page,
         pixel_stats,
         require_chromium,
@@ -39,7 +39,7 @@ try:  # tests/ as a package (tests/__init__.py present) or as rootdir-relative m
     from tests.integration.server import FIXTURES, Server, running
 except ImportError:
     from browser import (  # type: ignore[no-redef]
-        CHROMIUM_ARGS,
+        headless_chromium,
         open_page,
         pixel_stats,
         require_chromium,
@@ -213,17 +213,8 @@ class Log:
 @pytest.fixture(scope="module")
 def chromium(site: Site) -> Iterator[Any]:
     """The system chromium, driven by Playwright; each test opens fresh contexts on it."""
-    from playwright.sync_api import sync_playwright
-
-    executable = require_chromium()
-    with sync_playwright() as pw:
-        found = pw.chromium.launch(
-            executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield found
-        finally:
-            found.close()
+    with headless_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
