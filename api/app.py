@@ -97,7 +97,21 @@ def _close(resource: Any, timeout_s: float | None = None) -> None:
 
 
 def _start(settings: Settings) -> AppState:
-    workspace = Workspace.open(settings.data_dir, read_only=settings.read_only)
+    writer = None
+    if settings.write_process and settings.data_dir is not None and not settings.read_only:
+        from graph.write_process import WriteProcess
+
+        writer = WriteProcess(settings.data_dir)  # opens (and repairs) the store first
+    try:
+        workspace = Workspace.open(
+            settings.data_dir,
+            read_only=settings.read_only or writer is not None,
+            model_read_only=settings.read_only,
+        )
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        raise
     try:
         snapshot = workspace.store.snapshot()
         state = AppState(
@@ -106,6 +120,7 @@ def _start(settings: Settings) -> AppState:
             snapshot=snapshot,
             version=snapshot.version or 0,
             cache=ResponseCache(settings.response_cache_mb * MiB),
+            writer=writer,
         )
         workspace.listeners.append(state.publish)
         state.engines = {
@@ -123,6 +138,8 @@ def _start(settings: Settings) -> AppState:
         return state
     except BaseException:
         workspace.close()
+        if writer is not None:
+            writer.close()
         raise
 
 
@@ -173,6 +190,8 @@ def _stop(state: AppState) -> None:
             # A sync that does not end is most likely stuck behind a hung query: the engine
             # would not save either, so it gets a short stop before it is killed.
             _close(engine, share(1.0 if stuck else SHUTDOWN_BUDGET_S))
+    if state.writer is not None:
+        state.writer.close(timeout_s=share(SHUTDOWN_BUDGET_S))
     state.workspace.close()
 
 

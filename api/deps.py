@@ -3,8 +3,9 @@
 Reads take no lock. REST, views and Linked Data read the read model (SQLite, one read
 transaction per request: the last committed version); SPARQL reads the last published
 snapshot of the store, in worker processes. A write (SPARQL Update, Graph Store, `POST
-/api/load`, `DELETE /api/graphs/...`) holds the one write lock while it runs — on a worker
-thread, so readers go on answering from the previous version until it publishes.
+/api/load`, `DELETE /api/graphs/...`) holds the one write lock while it runs — in the writer
+process (`graph.write_process`), so readers go on answering from the previous version until it
+publishes.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ class AppState:
     version: int
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: ResponseCache = field(default_factory=ResponseCache)
+    writer: Any = None
+    """The writer process (`graph.write_process.WriteProcess`), or None: writes run on a
+    thread of this process, on `workspace` (then opened for writing)."""
     queries: Any = None
     """The SPARQL worker pool (`graph.query_workers.QueryWorkers`), or None."""
     cypher: Any = None
@@ -146,7 +150,7 @@ def check_write_token(state: AppState, authorization: str | None) -> None:
         raise Forbidden("writes are disabled: the server has no CASEGRAPH_WRITE_TOKEN")
     if not hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode()):
         raise Forbidden("the token is not valid for writes")
-    if state.workspace.store.read_only:
+    if state.writer is None and state.workspace.store.read_only:
         raise StoreLocked(
             "this server opened the store read-only (several workers); "
             "run one worker to accept writes"

@@ -109,6 +109,11 @@ class Settings(BaseSettings):
         description="Open the store read-only (set by `casegraph serve --workers N`, N > 1); "
         "writes through the API are then refused with 503.",
     )
+    write_process: bool = Field(
+        default=True,
+        description="Run writes in a child process that owns the store (false: on a thread "
+        "of the server, where a large write slows reads down; see docs/store.md).",
+    )
     validate_shacl: bool = True
 
     falkordb_query_memory_mb: int = Field(

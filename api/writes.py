@@ -1,8 +1,9 @@
 """Running a write for an HTTP request: one at a time, off the event loop, then the engines.
 
 The write itself is a `graph` function (`graph.client_writes`, `graph.ingest`), which commits
-through every layer and publishes the new version (the app state moves readers to it through
-`Workspace.listeners`). Here it runs on a worker thread under the app's one write lock; the
+through every layer and publishes the new version. Here it runs under the app's one write lock
+in the writer process (`graph.write_process`; the app state then moves readers to the version
+it reports) or, without one, on a worker thread (readers move through `Workspace.listeners`); the
 Cypher engines are then brought up to the new version on a background thread, so the write's
 response does not wait for them (`/api/health` shows each engine's version and state).
 """
@@ -24,14 +25,21 @@ log = logging.getLogger("casegraph.api")
 _sync_lock = threading.Lock()
 
 
-async def run_write[T](state: AppState, write: Callable[[], T]) -> T:
-    """Run `write` under the write lock on a worker thread; then sync the engines."""
+async def run_write[T](
+    state: AppState, write: Callable[..., T], *args: object, **kwargs: object
+) -> T:
+    """`write(workspace, *args, **kwargs)` under the write lock — in the writer process, or on a
+    worker thread when the server has none — then publish and sync the engines."""
 
     def locked() -> T:
         if not state.write_lock.acquire(timeout=max(state.settings.query_timeout_s, 30.0)):
             raise BackendUnavailable("another write is under way; try again")
         try:
-            return write()
+            if state.writer is None:
+                return write(state.workspace, *args, **kwargs)
+            result, version = state.writer.run(write, *args, **kwargs)
+            state.publish(version)
+            return result  # type: ignore[no-any-return]
         finally:
             state.write_lock.release()
 

@@ -120,12 +120,18 @@ def _ms(text: str) -> float:
 
 
 def wrk(
-    url: str, connections: int, seconds: int, headers: dict[str, str] | None = None
+    url: str,
+    connections: int,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> dict[str, Any]:
     """One `wrk` run: requests/s, p50 and p99 in ms, non-2xx answers and socket errors."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
     command.append(url)
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)

@@ -6,6 +6,10 @@ the way `tests/integration/test_faults.py` lands a kill exactly between two phas
 The points, in order: `store-written` (the primary changed, nothing committed),
 `readmodel-committed` (the read model committed, the store not yet published),
 `published` (the new snapshot is current, the journal not yet removed), `engines-synced`.
+
+In the server's writer process (`graph.write_process`) a point kills the server as well: the
+tests model a crash of the whole server at that point of a write. `CASEGRAPH_KILL_WRITER_AT`
+kills the writer alone there (the server carries on and starts another).
 """
 
 from __future__ import annotations
@@ -15,11 +19,20 @@ import signal
 
 POINTS = ("store-written", "readmodel-committed", "published", "engines-synced")
 _VARIABLE = "CASEGRAPH_KILL_AT"
+_WRITER_VARIABLE = "CASEGRAPH_KILL_WRITER_AT"
+IN_WRITER = False
+"""Set in the server's writer process."""
 
 
 def point(name: str) -> None:
     """Kill this process here if the fault tests asked for it (see the module doc)."""
-    if os.environ.get(_VARIABLE) == name and hasattr(signal, "SIGKILL"):
+    if not hasattr(signal, "SIGKILL"):
+        return
+    if IN_WRITER and os.environ.get(_WRITER_VARIABLE) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get(_VARIABLE) == name:
+        if IN_WRITER:
+            os.kill(os.getppid(), signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
 
 

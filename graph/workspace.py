@@ -52,14 +52,21 @@ class Workspace:
     """Called with the new version after every published write (the server swaps snapshots)."""
 
     @classmethod
-    def open(cls, data_dir: Path | None, *, read_only: bool = False) -> Workspace:
+    def open(
+        cls, data_dir: Path | None, *, read_only: bool = False, model_read_only: bool | None = None
+    ) -> Workspace:
+        """`model_read_only=False` with `read_only`: the store's last published version and a
+        read model this process may keep its own rows in (the engines' sync markers), for a
+        server whose writes run in `graph.write_process`."""
         store_path = data_dir / "oxigraph" if data_dir is not None else None
         store = Store(store_path, read_only=read_only)
         try:
             model_path = (
                 data_dir / READ_MODEL_FILE if data_dir is not None else _scratch_model_path()
             )
-            model = ReadModel(model_path, read_only=read_only)
+            model = ReadModel(
+                model_path, read_only=read_only if model_read_only is None else model_read_only
+            )
         except BaseException:
             store.close()
             raise

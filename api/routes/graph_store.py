@@ -112,10 +112,7 @@ async def _write(
     triples = await read_body(request, iri, multipart=multipart)
     # The store's default graph always exists; a write to it "creates" it when it was empty.
     was_empty = iri is None and not client_writes.graph_content(state.snapshot, None)
-    created = await run_write(
-        state,
-        lambda: client_writes.write_graph(state.workspace, iri, triples, replace=replace),
-    )
+    created = await run_write(state, client_writes.write_graph, iri, triples, replace=replace)
     if not (created or was_empty):
         return Response(status_code=204)
     return Response(status_code=201, headers={"Location": _location(request, iri)})
@@ -131,7 +128,7 @@ def _location(request: Request, iri: str | None) -> str:
 
 
 async def _delete(state: State, iri: str | None) -> Response:
-    if not await run_write(state, lambda: client_writes.delete_graph(state.workspace, iri)):
+    if not await run_write(state, client_writes.delete_graph, iri):
         raise NotFound(f"no graph <{iri}>")
     return Response(status_code=204)
 
@@ -183,9 +180,7 @@ async def post_graph(request: Request, state: State, _auth: WriteAllowed) -> Res
         return await _write(request, state, iri, replace=False, multipart=True)
     base = _store_url(request).rstrip("/") + "/"
     triples = await read_body(request, base, multipart=True)
-    created = await run_write(
-        state, lambda: client_writes.create_graph(state.workspace, triples, base)
-    )
+    created = await run_write(state, client_writes.create_graph, triples, base)
     return Response(status_code=201, headers={"Location": created})
 
 

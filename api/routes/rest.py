@@ -239,13 +239,11 @@ async def load(
         settings = state.settings
         result = await run_write(
             state,
-            lambda: ingest.load(
-                state.workspace,
-                paths,
-                format=format,
-                validate=validate and settings.validate_shacl,
-                force=force,
-            ),
+            ingest.load,
+            paths,
+            format=format,
+            validate=validate and settings.validate_shacl,
+            force=force,
         )
         return json_response(encode(_report(result)))
     finally:
@@ -271,7 +269,7 @@ async def drop_graph(
 ) -> Response:
     """Remove a document's graph and everything derived from it, as `casegraph drop` does
     (409 when other documents point at its ids, unless `force`)."""
-    await run_write(state, lambda: ingest.drop(state.workspace, name, force=force))
+    await run_write(state, ingest.drop, name, force=force)
     return Response(status_code=204)
 
 

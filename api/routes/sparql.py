@@ -7,7 +7,10 @@ queries and updates is this endpoint's URL. Results by content negotiation — d
 query runs (406): JSON, XML, CSV, TSV for SELECT and ASK; Turtle, N-Triples, JSON-LD and RDF/XML
 for CONSTRUCT and DESCRIBE. `GET /sparql` without a query returns the service description.
 
-Queries run in supervised worker processes on the last published snapshot
+A whole answer to a GET is kept until the next write (the response cache,
+`CASEGRAPH_RESPONSE_CACHE_MB`), keyed by the exact query string and `Accept` header: a repeated
+query is answered without running again. Queries run in supervised worker processes on the
+last published snapshot
 (`graph.query_workers`): at the deadline (`CASEGRAPH_QUERY_TIMEOUT_S`) the worker is killed and
 the client gets 503 (or, when the result had begun to stream, the response is cut off without
 its last chunk, so that no client takes it for a whole result); a result over
@@ -229,7 +232,11 @@ def _endpoint(request: Request) -> str:
     return str(request.url_for("sparql_query"))
 
 
-async def _query(request: Request, state: AppState, op: Operation) -> Response:
+async def _query(
+    request: Request, state: AppState, op: Operation, *, cache_key: str | None = None
+) -> Response:
+    """Run a query; a whole answer of a GET is kept per version under `cache_key` (the
+    exact query string and Accept header, so a repeat gets the same bytes)."""
     assert op.query is not None
     query_guard.check_sparql_query(op.query, max_chars=state.settings.sparql_max_chars)
     media, result_format, graph_format = _media(request.headers.get("accept"), query_form(op.query))
@@ -252,8 +259,13 @@ async def _query(request: Request, state: AppState, op: Operation) -> Response:
     if state.queries is None:
         data = await run_in_threadpool(_in_process, state, job)
         return Response(data, media_type=f"{media}{charset}", headers=headers)
-    answer, rest = await run_in_threadpool(state.queries.run, job, state.version, deadline)
+    version = state.version
+    answer, rest = await run_in_threadpool(state.queries.run, job, version, deadline)
     if answer.complete:
+        if cache_key is not None:
+            state.cache.put(
+                version, cache_key, f"{media}{charset}".encode() + b"\x00" + answer.data
+            )
         return Response(answer.data, media_type=f"{media}{charset}", headers=headers)
     return ResultStream(answer.data, rest, f"{media}{charset}", headers)
 
@@ -292,16 +304,14 @@ async def _update(request: Request, state: AppState, op: Operation) -> Response:
     query_guard.check_sparql_update(op.update, max_chars=state.settings.sparql_max_chars)
     base = _endpoint(request)
 
-    def run() -> list[Change]:
-        return client_writes.apply_update(
-            state.workspace,
-            op.update or "",
-            base_iri=base,
-            using_graphs=op.using_graphs,
-            using_named_graphs=op.using_named_graphs,
-        )
-
-    changes = await run_write(state, run)
+    changes: list[Change] = await run_write(
+        state,
+        client_writes.apply_update,
+        op.update,
+        base_iri=base,
+        using_graphs=op.using_graphs,
+        using_named_graphs=op.using_named_graphs,
+    )
     return json_response(
         encode(
             {
@@ -324,10 +334,16 @@ async def _update(request: Request, state: AppState, op: Operation) -> Response:
 )
 async def sparql_get(request: Request, state: Annotated[AppState, Depends(get_state)]) -> Response:
     """Run the `query` parameter; without one, describe the service."""
+    key = f"sparql?{request.url.query}\x00{request.headers.get('accept', '')}"
+    version = state.version
+    cached = state.cache.get(version, key)
+    if cached is not None:
+        media, _, data = cached.partition(b"\x00")
+        return Response(data, media_type=media.decode(), headers={"Vary": "Accept"})
     op = await _decode(request, state)
     if op.query is None:
         return _service_description(request)
-    return await _query(request, state, op)
+    return await _query(request, state, op, cache_key=key)
 
 
 @router.post(
