@@ -19,11 +19,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from tests.integration.server import TOKEN, Server, running
+from tests.integration.exchanges import AUTH, detail, put_graph, solutions
+from tests.integration.server import Server, running
 
 pytestmark = pytest.mark.timeout(300)
 
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 QUERY = {"Content-Type": "application/sparql-query"}
 UPDATE = {"Content-Type": "application/sparql-update"}
@@ -53,46 +53,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield srv
 
 
-@pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-def select_rows(response: httpx.Response) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.text
-    results = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-    assert isinstance(results, ox.QuerySolutions)
-    names = [v.value for v in results.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in results]
-
-
-def assert_4xx(response: httpx.Response, status: int) -> str:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return str(response.json()["detail"])
-
-
 def form(pairs: list[tuple[str, str]]) -> bytes:
     """A form body that may repeat a field (httpx's `data=` would not keep the order)."""
     return str(httpx.QueryParams(pairs)).encode()
-
-
-def put_graph(client: httpx.Client, iri: str, turtle: str) -> None:
-    response = client.put(
-        "/graph-store",
-        params={"graph": iri},
-        content=turtle,
-        headers={"Content-Type": "text/turtle"} | AUTH,
-    )
-    assert response.status_code in (201, 204), response.text
 
 
 # -- 2.1 query operation ----------------------------------------------------------------------
 
 
 def test_protocol_2_1_1_query_via_get(client: httpx.Client) -> None:
-    rows = select_rows(client.get("/sparql", params={"query": SELECT}))
+    rows = solutions(client.get("/sparql", params={"query": SELECT}))
     assert [r["e"].rsplit("/", 1)[1] for r in rows] == [
         "fx-michoacan-operation",
         "test-offensive",
@@ -101,38 +71,38 @@ def test_protocol_2_1_1_query_via_get(client: httpx.Client) -> None:
 
 
 def test_protocol_2_1_exactly_one_query_else_400(client: httpx.Client) -> None:
-    assert_4xx(client.get("/sparql", params=[("query", ASK), ("query", SELECT)]), 400)
+    detail(client.get("/sparql", params=[("query", ASK), ("query", SELECT)]), 400)
     two = client.post("/sparql", content=form([("query", ASK), ("query", ASK)]), headers=FORM)
-    assert_4xx(two, 400)
+    detail(two, 400)
 
 
 def test_protocol_2_1_query_by_put_is_405(client: httpx.Client) -> None:
     response = client.put("/sparql", data={"query": SELECT})
-    assert_4xx(response, 405)
+    detail(response, 405)
     assert "PUT" not in response.headers["allow"]
 
 
 def test_protocol_2_1_2_query_via_post_with_urlencoded_parameters(client: httpx.Client) -> None:
-    rows = select_rows(client.post("/sparql", data={"query": SELECT}))
+    rows = solutions(client.post("/sparql", data={"query": SELECT}))
     assert len(rows) == 3
 
 
 def test_protocol_2_1_2_a_form_without_its_content_type_is_400(client: httpx.Client) -> None:
     request = client.build_request("POST", "/sparql", content=f"query={SELECT}".encode())
     assert "content-type" not in request.headers
-    assert_4xx(client.send(request), 400)
+    detail(client.send(request), 400)
 
 
 def test_protocol_2_1_3_query_via_post_directly(client: httpx.Client) -> None:
     response = client.post("/sparql", content=SELECT.encode(), headers=QUERY)
-    assert len(select_rows(response)) == 3
+    assert len(solutions(response)) == 3
 
 
 def test_protocol_2_1_3_a_query_in_another_media_type_is_415(client: httpx.Client) -> None:
     response = client.post(
         "/sparql", content=SELECT.encode(), headers={"Content-Type": "text/plain"}
     )
-    assert_4xx(response, 415)
+    detail(response, 415)
 
 
 def test_protocol_2_1_3_the_declared_charset_is_honoured_only_utf8_is_accepted(
@@ -141,16 +111,16 @@ def test_protocol_2_1_3_the_declared_charset_is_honoured_only_utf8_is_accepted(
     """The query media types are UTF-8 (SPARQL 1.1 Query, appendix C): bytes that are not
     UTF-8 are 400, and a body that declares another charset is 415 (RFC 9110 §15.5.16)."""
     body = 'SELECT * WHERE { ?s rdfs:label "Calder\xf3n" }'.encode("latin-1")
-    assert "UTF-8" in assert_4xx(client.post("/sparql", content=body, headers=QUERY), 400)
+    assert "UTF-8" in detail(client.post("/sparql", content=body, headers=QUERY), 400)
     latin_form = b"query=SELECT%20*%20%7B%20?s%20?p%20%22%F3%22%20%7D"
-    assert_4xx(client.post("/sparql", content=latin_form, headers=FORM), 400)
+    detail(client.post("/sparql", content=latin_form, headers=FORM), 400)
     for charset in ("ISO-8859-1", "UTF-16"):
         declared = client.post(
             "/sparql",
             content='ASK { ?s ?p "\xf3" }'.encode(charset),
             headers={"Content-Type": f"application/sparql-query; charset={charset}"},
         )
-        assert "UTF-8" in assert_4xx(declared, 415)
+        assert "UTF-8" in detail(declared, 415)
     utf8 = client.post(
         "/sparql",
         content='ASK { ?s ?p "\xf3" }'.encode(),
@@ -162,12 +132,12 @@ def test_protocol_2_1_3_the_declared_charset_is_honoured_only_utf8_is_accepted(
 def test_protocol_2_1_4_dataset_parameters_choose_the_graphs(client: httpx.Client) -> None:
     graphs = {g["name"]: g["graph"] for g in client.get("/api/stats").json()["graphs"]}
     small = graphs["small-case.yaml"]
-    everything = select_rows(client.get("/sparql", params={"query": EVENT_COUNT}))[0]["n"]
-    only_small = select_rows(
+    everything = solutions(client.get("/sparql", params={"query": EVENT_COUNT}))[0]["n"]
+    only_small = solutions(
         client.get("/sparql", params={"query": EVENT_COUNT, "default-graph-uri": small})
     )[0]["n"]
     assert (int(everything), int(only_small)) == (6, 3)
-    both = select_rows(
+    both = solutions(
         client.post(
             "/sparql",
             data={"query": EVENT_COUNT, "default-graph-uri": [small, graphs["api-mexico.yaml"]]},
@@ -175,7 +145,7 @@ def test_protocol_2_1_4_dataset_parameters_choose_the_graphs(client: httpx.Clien
     )[0]["n"]
     assert int(both) == 6
     named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a cg:Arrest } }"
-    rows = select_rows(client.get("/sparql", params={"query": named, "named-graph-uri": small}))
+    rows = solutions(client.get("/sparql", params={"query": named, "named-graph-uri": small}))
     assert [r["g"] for r in rows] == [small]
     direct = client.post(
         "/sparql",
@@ -183,7 +153,7 @@ def test_protocol_2_1_4_dataset_parameters_choose_the_graphs(client: httpx.Clien
         content=EVENT_COUNT.encode(),
         headers=QUERY,
     )
-    assert int(select_rows(direct)[0]["n"]) == 3
+    assert int(solutions(direct)[0]["n"]) == 3
 
 
 @pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
@@ -192,11 +162,11 @@ def test_protocol_2_1_4_a_bad_dataset_iri_is_400(client: httpx.Client, parameter
     form and with a direct body alike, never a 500."""
     for value in BAD_IRIS:
         by_get = client.get("/sparql", params={"query": "ASK {}", parameter: value})
-        assert parameter in assert_4xx(by_get, 400), value
+        assert parameter in detail(by_get, 400), value
         in_form = client.post("/sparql", data={"query": "ASK {}", parameter: value})
-        assert parameter in assert_4xx(in_form, 400), value
+        assert parameter in detail(in_form, 400), value
         direct = client.post("/sparql", params={parameter: value}, content="ASK {}", headers=QUERY)
-        assert parameter in assert_4xx(direct, 400), value
+        assert parameter in detail(direct, 400), value
 
 
 @pytest.mark.parametrize(
@@ -264,10 +234,10 @@ def test_rfc9110_15_5_7_406_is_decided_before_the_query_runs(
     with 503 at this server's three-second timeout if it ran) never starts."""
     started = time.monotonic()
     response = client.get("/sparql", params={"query": SLOW}, headers={"Accept": "image/png"})
-    assert_4xx(response, 406)
+    detail(response, 406)
     assert time.monotonic() - started < 2.5
     graph = client.post("/sparql", data={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
-    assert_4xx(graph, 406)
+    detail(graph, 406)
     assert "Traceback" not in server.output()
 
 
@@ -286,14 +256,14 @@ def test_protocol_2_1_6_ask_is_a_boolean_result_document(client: httpx.Client) -
 def test_protocol_2_1_7_a_syntax_error_is_400_with_the_parser_message(
     client: httpx.Client,
 ) -> None:
-    detail = assert_4xx(client.get("/sparql", params={"query": "SELEC * WHERE { ?s ?p ?o }"}), 400)
-    assert "error at 1:" in detail
-    assert_4xx(client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}), 400)
+    message = detail(client.get("/sparql", params={"query": "SELEC * WHERE { ?s ?p ?o }"}), 400)
+    assert "error at 1:" in message
+    detail(client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}), 400)
 
 
 def test_protocol_2_1_7_a_bad_iri_in_the_query_text_is_400(client: httpx.Client) -> None:
     for query in ("ASK FROM <http://exa mple.org/g> {}", "ASK { GRAPH <a<b> { ?s ?p ?o } }"):
-        assert "syntax" in assert_4xx(client.get("/sparql", params={"query": query}), 400)
+        assert "syntax" in detail(client.get("/sparql", params={"query": query}), 400)
 
 
 def test_sparql12_protocol_version_parameter_one_known_version_else_400(
@@ -304,10 +274,10 @@ def test_sparql12_protocol_version_parameter_one_known_version_else_400(
     for version in ("1.1", "1.2"):
         ok = client.get("/sparql", params={"query": ASK, "version": version})
         assert ok.status_code == 200, ok.text
-    assert_4xx(client.get("/sparql", params={"query": ASK, "version": "9.9"}), 400)
+    detail(client.get("/sparql", params={"query": ASK, "version": "9.9"}), 400)
     two = [("query", ASK), ("version", "1.1"), ("version", "1.2")]
-    assert_4xx(client.get("/sparql", params=two), 400)
-    assert_4xx(client.post("/sparql", content=form(two), headers=FORM), 400)
+    detail(client.get("/sparql", params=two), 400)
+    detail(client.post("/sparql", content=form(two), headers=FORM), 400)
 
 
 def test_service_description_get_without_a_query_describes_the_service(
@@ -336,7 +306,7 @@ def _ask(client: httpx.Client, label: str) -> bool:
 
 
 def test_protocol_2_2_an_update_by_get_is_400(client: httpx.Client) -> None:
-    assert_4xx(client.get("/sparql", params={"update": INSERT % "get"}, headers=AUTH), 400)
+    detail(client.get("/sparql", params={"update": INSERT % "get"}, headers=AUTH), 400)
     assert not _ask(client, "protocol test get")
 
 
@@ -348,9 +318,9 @@ def test_protocol_2_2_1_update_via_post_with_urlencoded_parameters(client: httpx
 
 def test_protocol_2_2_1_exactly_one_update_and_no_query_else_400(client: httpx.Client) -> None:
     both = client.post("/sparql", data={"update": INSERT % "both", "query": ASK}, headers=AUTH)
-    assert_4xx(both, 400)
+    detail(both, 400)
     pairs = [("update", INSERT % "one"), ("update", INSERT % "two")]
-    assert_4xx(client.post("/sparql", content=form(pairs), headers=FORM | AUTH), 400)
+    detail(client.post("/sparql", content=form(pairs), headers=FORM | AUTH), 400)
     assert not _ask(client, "protocol test one") and not _ask(client, "protocol test both")
 
 
@@ -369,7 +339,7 @@ def test_protocol_2_2_2_a_non_utf8_update_is_400(client: httpx.Client) -> None:
         content='INSERT DATA { <https://e.org/a> <https://e.org/b> "\xf3" }'.encode("latin-1"),
         headers=UPDATE | AUTH,
     )
-    assert "UTF-8" in assert_4xx(response, 400)
+    assert "UTF-8" in detail(response, 400)
 
 
 USING_DATA = "https://example.org/using/"
@@ -383,14 +353,15 @@ def found_by_using(
     `parameters`. What the target holds, sorted."""
     graphs = [f"{USING_DATA}{tag}/g{n}" for n in (1, 2)]
     for graph in graphs:
-        put_graph(client, graph, f"<{graph}#doc> a <{USING_DATA}Doc> .")
+        put = put_graph(client, graph, f"<{graph}#doc> a <{USING_DATA}Doc> .")
+        assert put.status_code in (201, 204), put.text
     target = f"{USING_DATA}{tag}/found"
     update = f"INSERT {{ GRAPH <{target}> {{ ?s a <{USING_DATA}Found> }} }} WHERE {{ {where} }}"
     pairs = [("update", update), *((name, graphs[n - 1]) for name, n in parameters)]
     done = client.post("/sparql", content=form(pairs), headers=FORM | AUTH)
     assert done.status_code == 200, done.text
     query = f"SELECT ?s WHERE {{ GRAPH <{target}> {{ ?s a <{USING_DATA}Found> }} }} ORDER BY ?s"
-    return [row["s"] for row in select_rows(client.get("/sparql", params={"query": query}))]
+    return [row["s"] for row in solutions(client.get("/sparql", params={"query": query}))]
 
 
 def test_protocol_2_2_3_using_graph_uri_applies_as_using(client: httpx.Client) -> None:
@@ -418,7 +389,7 @@ def test_protocol_2_2_3_using_parameters_with_a_using_clause_are_400(
         content=b"DELETE { ?s ?p ?o } USING <https://e.org/g> WHERE { ?s ?p ?o }",
         headers=UPDATE | AUTH,
     )
-    assert "USING" in assert_4xx(conflict, 400)
+    assert "USING" in detail(conflict, 400)
 
 
 @pytest.mark.parametrize("parameter", ["using-graph-uri", "using-named-graph-uri"])
@@ -426,16 +397,16 @@ def test_protocol_2_2_3_a_bad_using_iri_is_400(client: httpx.Client, parameter: 
     update = "INSERT { <https://e.org/a> <https://e.org/b> ?o } WHERE { ?s ?p ?o }"
     for value in BAD_IRIS:
         in_form = client.post("/sparql", data={"update": update, parameter: value}, headers=AUTH)
-        assert parameter in assert_4xx(in_form, 400), value
+        assert parameter in detail(in_form, 400), value
         direct = client.post(
             "/sparql", params={parameter: value}, content=update, headers=UPDATE | AUTH
         )
-        assert parameter in assert_4xx(direct, 400), value
+        assert parameter in detail(direct, 400), value
 
 
 def test_protocol_2_2_5_an_update_syntax_error_is_400(client: httpx.Client) -> None:
     syntax = client.post("/sparql", data={"update": "INSERT DATA { <a> }"}, headers=AUTH)
-    assert "error at" in assert_4xx(syntax, 400)
+    assert "error at" in detail(syntax, 400)
 
 
 def test_rfc9110_15_5_2_an_update_without_a_valid_token_is_401_or_403(
@@ -443,10 +414,10 @@ def test_rfc9110_15_5_2_an_update_without_a_valid_token_is_401_or_403(
 ) -> None:
     body = {"update": INSERT % "unauthorised"}
     response = client.post("/sparql", data=body)
-    assert_4xx(response, 401)
+    detail(response, 401)
     assert "Bearer" in response.headers["www-authenticate"]
-    assert_4xx(client.post("/sparql", data=body, headers={"Authorization": "Bearer wrong"}), 403)
-    assert_4xx(client.post("/sparql", data=body, headers={"Authorization": "Basic eDp5"}), 401)
+    detail(client.post("/sparql", data=body, headers={"Authorization": "Bearer wrong"}), 403)
+    detail(client.post("/sparql", data=body, headers={"Authorization": "Basic eDp5"}), 401)
     direct = client.post("/sparql", content=(INSERT % "unauthorised").encode(), headers=UPDATE)
-    assert_4xx(direct, 401)
+    detail(direct, 401)
     assert not _ask(client, "protocol test unauthorised")
