@@ -424,6 +424,12 @@ def test_cypher_is_read_only_and_reports_errors(client: httpx.Client) -> None:
     assert_problem(client.post("/cypher", json={"parameters": {}}), 422)
 
 
+def test_cypher_parameter_names_are_identifiers(client: httpx.Client) -> None:
+    assert_problem(client.post("/cypher", json={"query": "RETURN 1", "parameters": {"": 1}}), 422)
+    nested = client.post("/cypher", json={"query": "RETURN $m", "parameters": {"m": {"": 1}}})
+    assert_problem(nested, 400)
+
+
 # -- Linked Data ------------------------------------------------------------------------------
 
 
