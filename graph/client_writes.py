@@ -12,8 +12,9 @@ writing them answers `Conflict`.
 An update runs on the primary store inside a `graph.pipeline` session, so it is all or
 nothing for readers too. Which graphs it changed is read from its text (`graph.sparql_scan`):
 the graphs it names, the default graph, and every client graph when it names a graph by a
-variable; those are taken in again whole. `CLEAR`/`DROP` `ALL`/`NAMED` apply to the clients'
-and documents' graphs, graph by graph, never to casegraph's own.
+variable or clears or drops `ALL` or `NAMED`; those are taken in again whole.
+`CLEAR`/`DROP` `ALL`/`NAMED` apply to the clients' and documents' graphs, graph by graph,
+never to casegraph's own.
 """
 
 from __future__ import annotations
@@ -168,7 +169,10 @@ def apply_update(
         after = {g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)}
         if _system_counts(session.writer.store, after | before) != system_counts:
             raise Conflict("the update changed casegraph's own graphs, which are read-only")
-        if scan.variable_graph or scan.bulk_ops:
+        # `CLEAR`/`DROP DEFAULT` touches the default graph alone: taking every graph in
+        # again would mark untouched documents as written by the API.
+        every_graph = any(op.target != "DEFAULT" for op in scan.bulk_ops)
+        if scan.variable_graph or every_graph:
             candidates = (user | after) - {g for g in after | before if is_system_graph(g)}
         else:
             candidates = {g for g in scan.iris if g in before or g in after}

@@ -14,10 +14,10 @@ last published snapshot
 (`graph.query_workers`): at the deadline (`CASEGRAPH_QUERY_TIMEOUT_S`) the worker is killed and
 the client gets 503 (or, when the result had begun to stream, the response is cut off without
 its last chunk, so that no client takes it for a whole result); a result over
-`CASEGRAPH_MAX_RESULT_BYTES` stops with 413; a query that crashes the engine kills only its
-worker. Before any of that, `graph.query_guard` reads the
-text: `SERVICE` is refused (pyoxigraph would make the HTTP call: SSRF), and so is text too long
-or too deeply nested for the parser (400).
+`CASEGRAPH_SPARQL_MAX_BYTES` stops with 422 (or, once streaming, is cut off the same way); a
+query that crashes the engine kills only its worker. Before any of that, `graph.query_guard`
+reads the text: `SERVICE` is refused (pyoxigraph would make the HTTP call: SSRF), and so is
+text too long or too deeply nested for the parser (400).
 
 Updates: form `update=` or `application/sparql-update`, only with
 `Authorization: Bearer <CASEGRAPH_WRITE_TOKEN>` (none configured: refused), the token checked

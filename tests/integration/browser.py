@@ -3,7 +3,8 @@
 `require_chromium()` skips the test when `/usr/bin/chromium` is missing, unless `CI=true`, where
 a missing browser is a failure (install it with `scripts/install-chromium`). `open_page()` opens a
 file in a fresh profile, aborts every request that is not `file:` or `data:` and records it, and
-collects console errors, page errors and dialogs.
+collects console errors, page errors and dialogs. `origin_context()` opens pages served over
+HTTP that may reach only the origins a test names.
 """
 
 from __future__ import annotations
@@ -69,6 +70,31 @@ def headless_chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def origin_context(allowed_origins: list[str]) -> Iterator[tuple[Any, list[str]]]:
+    """A context on the system chromium that may reach only `allowed_origins` (and `data:`,
+    `blob:`, `about:`); every other request is aborted and listed."""
+    blocked: list[str] = []
+    with headless_chromium() as browser:
+        context = browser.new_context()
+
+        def route(r: Any) -> None:
+            url = r.request.url
+            if any(url.startswith(o + "/") for o in allowed_origins) or url.startswith(
+                ("data:", "blob:", "about:")
+            ):
+                r.continue_()
+            else:
+                blocked.append(url)
+                r.abort()
+
+        context.route("**/*", route)
+        try:
+            yield context, blocked
+        finally:
+            context.close()
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""The REST API, Cypher, Graph Store and Linked Data over real HTTP (`casegraph serve` on loopback).
+"""The REST API, Cypher, SPARQL updates and Linked Data over real HTTP (`casegraph serve` on
+loopback). The Graph Store is tested in `test_spec_graph_store.py`.
 
 Two servers: `server` is only read from; `writable` takes the write tests.
 """
@@ -34,7 +35,6 @@ SUMMARY_KEYS = {
     "status",
 }
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
-ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -424,6 +424,12 @@ def test_cypher_is_read_only_and_reports_errors(client: httpx.Client) -> None:
     assert_problem(client.post("/cypher", json={"parameters": {}}), 422)
 
 
+def test_cypher_parameter_names_are_identifiers(client: httpx.Client) -> None:
+    assert_problem(client.post("/cypher", json={"query": "RETURN 1", "parameters": {"": 1}}), 422)
+    nested = client.post("/cypher", json={"query": "RETURN $m", "parameters": {"m": {"": 1}}})
+    assert_problem(nested, 400)
+
+
 # -- Linked Data ------------------------------------------------------------------------------
 
 
@@ -577,84 +583,6 @@ def test_update_default_graph_is_the_stores_own(writable: httpx.Client) -> None:
     assert_problem(writable.post("/sparql", data={"update": meta}, headers=AUTH), 409)
 
 
-def test_graph_store_round_trip(writable: httpx.Client) -> None:
-    graph = "https://example.org/graphs/notes"
-    body = (
-        "<https://w3id.org/casegraph/id/phenomenon/fx-note> a "
-        "<https://w3id.org/casegraph/ontology#Phenomenon> ;\n"
-        '  <http://www.w3.org/2000/01/rdf-schema#label> "A note on prices"@en .\n'
-    )
-    turtle = {"Content-Type": "text/turtle"}
-    assert_problem(
-        writable.put("/graph-store", params={"graph": graph}, content=body, headers=turtle), 401
-    )
-    created = writable.put(
-        "/graph-store", params={"graph": graph}, content=body, headers=turtle | AUTH
-    )
-    assert created.status_code == 201, created.text
-    back = writable.get("/graph-store", params={"graph": graph}, headers={"Accept": "text/turtle"})
-    assert back.status_code == 200
-    assert isomorphic(_graph(back.text, "turtle"), _graph(body, "turtle"))
-    assert writable.get("/api/entities/fx-note").json()["label"] == "A note on prices"
-    more = (
-        "<https://w3id.org/casegraph/id/phenomenon/fx-note> "
-        '<http://www.w3.org/2004/02/skos/core#altLabel> "Precios" .'
-    )
-    added = writable.post(
-        "/graph-store",
-        params={"graph": graph},
-        content=more,
-        headers={"Content-Type": "application/n-triples"} | AUTH,
-    )
-    assert added.status_code == 204
-    assert ids(writable.get("/api/entities", params={"q": "precios"}).json()["items"]) == [
-        "fx-note"
-    ]
-    assert writable.delete("/graph-store", params={"graph": graph}, headers=AUTH).status_code == 204
-    assert_problem(writable.get("/graph-store", params={"graph": graph}), 404)
-    assert_problem(writable.get("/api/entities/fx-note"), 404)
-    assert_problem(writable.delete("/graph-store", params={"graph": graph}, headers=AUTH), 404)
-
-
-def test_graph_store_errors(writable: httpx.Client) -> None:
-    stats = writable.get("/api/stats").json()
-    loaded = next(g["graph"] for g in stats["graphs"] if g["name"] == "api-mexico.yaml")
-    derived = next(g["graph"] for g in stats["graphs"] if g["name"] == "derived:api-mexico.yaml")
-    body = "<https://example.org/a> <https://example.org/b> <https://example.org/c> ."
-    turtle = {"Content-Type": "text/turtle"} | AUTH
-    assert_problem(
-        writable.put("/graph-store", params={"graph": derived}, content=body, headers=turtle), 409
-    )
-    document = writable.get(
-        "/graph-store", params={"graph": loaded}, headers={"Accept": "application/n-triples"}
-    )
-    assert document.status_code == 200 and len(_graph(document.text, "nt")) > 100
-    bad = writable.put(
-        "/graph-store",
-        params={"graph": "https://example.org/g"},
-        content="<a> <b> .",
-        headers=turtle,
-    )
-    assert_problem(bad, 400)
-    wrong_type = writable.put(
-        "/graph-store",
-        params={"graph": "https://example.org/g"},
-        content=body,
-        headers={"Content-Type": "text/plain"} | AUTH,
-    )
-    assert_problem(wrong_type, 415)
-    assert_problem(writable.get("/graph-store"), 400)
-    assert_problem(
-        writable.get("/graph-store", params={"graph": "https://example.org/g", "default": ""}), 400
-    )
-    default = writable.get(
-        "/graph-store", params={"default": ""}, headers={"Accept": "application/n-triples"}
-    )
-    # ?default is the store's own default graph: what clients wrote without a graph name.
-    assert default.status_code == 200
-    assert all("example.org" not in line for line in default.text.splitlines())
-
-
 def test_no_token_configured_refuses_writes(tmp_path: Path) -> None:
     with running(tmp_path, cases=(), token=None) as srv, httpx.Client(base_url=srv.url) as c:
         update = {"update": "INSERT DATA { <https://e.org/a> <https://e.org/b> 1 }"}
@@ -663,30 +591,6 @@ def test_no_token_configured_refuses_writes(tmp_path: Path) -> None:
         )
         assert "disabled" in str(body["detail"])
         assert c.get("/api/health").json()["status"] == "ok"
-
-
-def test_graph_store_bodies_get_the_loaders_checks(writable: httpx.Client) -> None:
-    graph = "https://example.org/graphs/unsafe"
-    bomb = (ROOT / "tests" / "data" / "bad" / "xml-entity-bomb.rdf").read_bytes()
-    response = writable.put(
-        "/graph-store",
-        params={"graph": graph},
-        content=bomb,
-        headers={"Content-Type": "application/rdf+xml"} | AUTH,
-    )
-    problem = assert_problem(response, response.status_code)
-    assert response.status_code in {400, 422}
-    assert "billion laughs" in str(problem["detail"])
-    remote = b'{"@context": "https://schema.org/", "@id": "https://example.org/x", "name": "x"}'
-    response = writable.put(
-        "/graph-store",
-        params={"graph": graph},
-        content=remote,
-        headers={"Content-Type": "application/ld+json"} | AUTH,
-    )
-    assert response.status_code in {400, 422}
-    assert "remote JSON-LD contexts are disabled" in response.text
-    assert_problem(writable.get("/graph-store", params={"graph": graph}), 404)
 
 
 def test_health_is_503_naming_what_cannot_be_read(tmp_path: Path) -> None:

@@ -168,6 +168,27 @@ def test_finding_1_service_after_a_dot_is_refused_and_connects_nowhere(
     assert listener.hits == []
 
 
+def test_service_is_refused_without_any_connection(
+    client: httpx.Client, listener: Listener
+) -> None:
+    """`SERVICE` however it is spelled (lower case, `SILENT`, a `\\u` escape, after a comment)
+    is refused before any parser sees it; the word inside a string is harmless."""
+    port = listener.port
+    for query in [
+        f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        f"select * where {{ service silent <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?s rdfs:label ?l # }}\n SERVICE <http://127.0.0.1:{port}/> {{}} }}",
+    ]:
+        response = client.get("/sparql", params={"query": query})
+        assert response.status_code == 400, response.text
+        assert "SERVICE" in response.json()["detail"]
+    harmless = 'SELECT * WHERE { ?s rdfs:label "SERVICE" } LIMIT 1'
+    assert client.get("/sparql", params={"query": harmless}).status_code == 200
+    time.sleep(0.5)
+    assert listener.hits == []
+
+
 def test_finding_1_cypher_load_csv_is_refused_and_connects_nowhere(
     client: httpx.Client, listener: Listener
 ) -> None:

@@ -8,7 +8,8 @@ sends the case's requests; it checks every expectation the case states: the stat
 "RDF": the answer's media type is one of that kind and parses as it) and, for the Graph Store,
 the graph read back (isomorphic to the body the case gives). Where a case says little, the test
 also checks the opposite request, so that it can fail (a dataset parameter that is ignored
-would still make an `ASK {}` true).
+would still make an `ASK {}` true). Issue 12's requirements are tested section by section in
+the `test_spec_*.py` modules; docs/conformance.md lists both.
 
 The manifests address the endpoint as `/sparql/`; this server's endpoint is `/sparql`.
 `$GRAPHSTORE$` is `/graph-store`, so `$GRAPHSTORE$/person/1.ttl` is the graph
@@ -87,7 +88,7 @@ and a Turtle Content-Type; the mismatch it names is sent as the same body declar
 The Turtle bodies of `post__existing_graph` and `post__multipart_formdata` lack the final
 `.` Turtle requires; the tests send them with it. `update_base_uri` starts with `CLEAR GRAPH`
 of a graph that may not exist; this store records graphs, so without `SILENT` that is an error
-(SPARQL 1.1 Update 3.2.2, a 400 the test checks); the test creates the graph first.
+(SPARQL 1.1 Update §3.1.5 CLEAR, a 400 the test checks); the test creates the graph first.
 `delete__existing_graph` deletes `person/2.ttl`, which no case creates: the test creates it.
 The manifest's 200 for DELETE and POST is one of the codes the Graph Store Protocol allows
 (200 or 204); this server answers 204.
@@ -433,7 +434,7 @@ def test_update_post_direct(client: httpx.Client, kasei: None) -> None:
 def test_update_base_uri(client: httpx.Client, server: Server) -> None:
     graph = "http://example.org/protocol-base-test/"
     # This store records graphs, so CLEAR GRAPH of one it does not have fails (SPARQL 1.1
-    # Update, 3.2.2): a clear 400, nothing written. The case assumes the graph may exist.
+    # Update §3.1.5 CLEAR): a clear 400, nothing written. The case assumes the graph may exist.
     missing = client.post("/sparql", content=f"CLEAR GRAPH <{graph}>", headers=UPDATE)
     client_error(missing)
     put = client.put(

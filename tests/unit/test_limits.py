@@ -61,7 +61,9 @@ def test_statuses_of_timeouts_and_oversized_results() -> None:
     assert issubclass(QueryTimeout, QueryError) and issubclass(ResultTooLarge, QueryError)
 
 
-def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_md_configuration_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The defaults docs/api.md (*Configuration*) gives: a 10 s query timeout, no CORS, the
+    access log on, result caps for SPARQL and Cypher, per-surface body caps."""
     monkeypatch.delenv("CASEGRAPH_QUERY_TIMEOUT_S", raising=False)
     monkeypatch.delenv("CASEGRAPH_CORS_ORIGINS", raising=False)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]

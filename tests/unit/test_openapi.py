@@ -105,6 +105,19 @@ def test_write_operations_declare_the_bearer_scheme(spec: dict[str, Any]) -> Non
     assert "security" not in spec["paths"]["/sparql"]["get"]
 
 
+def test_api_md_rest_writes_are_in_openapi_with_the_bearer_scheme(spec: dict[str, Any]) -> None:
+    """`POST /api/load` and `DELETE /api/graphs/{name}` are documented, with the token and
+    the statuses docs/api.md (*REST writes*) gives them."""
+    load = spec["paths"]["/api/load"]["post"]
+    drop = spec["paths"]["/api/graphs/{name}"]["delete"]
+    for operation in (load, drop):
+        assert operation["security"] == [{"bearer": []}]
+        assert {"401", "403", "409"} <= set(operation["responses"])
+    assert {"200", "400", "413", "415", "422"} <= set(load["responses"])
+    assert {"multipart/form-data", "text/turtle"} <= set(load["requestBody"]["content"])
+    assert {"204", "404"} <= set(drop["responses"])
+
+
 def test_vendored_assets_are_there_with_their_licenses() -> None:
     for file, _media in ASSETS.values():
         assert (STATIC / file).stat().st_size > 0, file
