@@ -102,6 +102,9 @@ class AppState:
     engines_thread: threading.Thread | None = None
     engines_opened: threading.Event = field(default_factory=threading.Event)
     """Set once the start-up thread has opened (or failed to open) the Cypher engines."""
+    memo: dict[tuple[str, int | None], Any] = field(default_factory=dict)
+    """Small values computed once per version (`/api/health`'s triple count); a route replaces
+    the dict when the version moves on."""
     derived: dict[str, Any] = field(default_factory=dict)
     """Values computed once per version (the views' causal graph), keyed with the version."""
     synced: threading.Condition = field(default_factory=threading.Condition)

@@ -92,6 +92,10 @@ class Dataset:
 
     # -- the registry ----------------------------------------------------------------------
 
+    def probe(self) -> None:
+        """Read one statement of the registry from disk (raises when the store cannot be read)."""
+        next(iter(self._store.quads_for_pattern(None, None, None, META)), None)
+
     def documents(self) -> list[DocumentGraph]:
         """Every registered graph, sorted by name."""
         rows = self._store.query(sparql("registry"), prefixes=PREFIXES)

@@ -24,7 +24,8 @@ import jinja2
 import orjson
 import pyoxigraph as ox
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppState, Reading
 from api.html import html_headers, link_target
@@ -102,13 +103,38 @@ def to_jsonld(triples: list[ox.Triple]) -> bytes:
         **problem_responses(404, 406),
     },
 )
-def entity(
+async def entity(
     request: Request,
     state: Reading,
     kind: Annotated[str, Path(examples=["event"])],
     slug: Annotated[str, Path(examples=["operation-michoacan"])],
 ) -> Response:
     """The entity `https://w3id.org/casegraph/id/<kind>/<slug>`."""
+    accept = request.headers.get("accept")
+    headers = {
+        "Vary": "Accept",
+        "Link": ", ".join(
+            f'<{request.url.path}>; rel="alternate"; type="{m}"'
+            for m in ("text/turtle", JSON_LD, HTML)
+        ),
+    }
+    version = state.version
+    key = f"id:{request.url.path}\x00{accept or ''}"
+    cached = state.cache.get(version, key)
+    if cached is None:
+        body, media_type = await run_in_threadpool(_answer, state, kind, slug, accept)
+        state.cache.put(version, key, media_type.encode() + b"\x00" + body)
+    else:
+        raw_type, _, body = cached.partition(b"\x00")
+        media_type = raw_type.decode()
+    if media_type.startswith("text/html") or media_type.startswith("application/xhtml"):
+        headers |= html_headers()
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _answer(state: AppState, kind: str, slug: str, accept: str | None) -> tuple[bytes, str]:
+    """(body, media type) of an entity's page as negotiated; 404 or 406 as problems. Kept per
+    version in the response cache under the path and the Accept header."""
     iri = f"{CGID}{kind}/{slug}"
     try:
         ox.NamedNode(iri)
@@ -122,22 +148,15 @@ def entity(
     triples = entity_triples(state, iri) if detail is not None or "/" in slug else []
     if detail is None and not triples:
         raise NotFound(f"no entity <{iri}>")
-    media = choose(request.headers.get("accept"), OFFERED)
-    headers = {
-        "Vary": "Accept",
-        "Link": ", ".join(
-            f'<{request.url.path}>; rel="alternate"; type="{m}"'
-            for m in ("text/turtle", JSON_LD, HTML)
-        ),
-    }
+    media = choose(accept, OFFERED)
     if media in {HTML, "application/xhtml+xml"}:
-        return HTMLResponse(_html(page_json, iri, triples), headers=headers | html_headers())
+        return _html(page_json, iri, triples).encode(), f"{HTML}; charset=utf-8"
     if RDF_TYPES[media] == ox.RdfFormat.JSON_LD:
-        return Response(to_jsonld(triples), media_type=JSON_LD, headers=headers)
+        return to_jsonld(triples), JSON_LD
     rdf_format = RDF_TYPES[media]
     prefixes = PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
     data = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
-    return Response(data, media_type=f"{media}; charset=utf-8", headers=headers)
+    return data, f"{media}; charset=utf-8"
 
 
 def entity_triples(state: AppState, iri: str) -> list[ox.Triple]:

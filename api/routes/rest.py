@@ -13,7 +13,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Reading, State, WriteAllowed
+from api.deps import AppState, Reading, State, WriteAllowed
 from api.problems import problem_responses
 from api.responses import encode, json_response
 from api.routes import analytics, cases, causal, claims, consistency, entities, events, series
@@ -53,12 +53,11 @@ async def health(state: Reading) -> Response:
     problem = _unreadable(state)
     if problem is not None:
         raise BackendUnavailable(problem)
-    triples = sum(doc.triples for doc in state.snapshot.documents())
     return json_response(
         encode(
             {
                 "status": "ok",
-                "triples": triples,
+                "triples": _triples(state),
                 "version": state.version,
                 "cypher_backend": state.settings.cypher_backend,
                 "engines": {
@@ -70,6 +69,17 @@ async def health(state: Reading) -> Response:
     )
 
 
+def _triples(state: AppState) -> int:
+    """The statements of the version readers see, from its registry (counted once per version:
+    the snapshot does not change)."""
+    snapshot = state.snapshot
+    found = state.memo.get(("triples", snapshot.version))
+    if found is None:
+        found = sum(doc.triples for doc in snapshot.documents())
+        state.memo = {("triples", snapshot.version): found}
+    return int(found)
+
+
 def _unreadable(state: Any) -> str | None:
     """What keeps the store or the read model from being read, probed on every call (a
     data folder on a detached volume still answers from open files for a while)."""
@@ -78,7 +88,7 @@ def _unreadable(state: Any) -> str | None:
         if not path.exists():
             return f"the data folder is not readable: {path} is missing"
     try:
-        state.snapshot.documents()
+        state.snapshot.probe()
     except Exception as e:
         return f"the store cannot be read: {e}"
     try:
