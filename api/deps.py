@@ -24,18 +24,33 @@ from graph.store import Dataset
 from graph.workspace import Workspace
 from ontology.errors import StoreLocked
 
+type Answer = tuple[tuple[tuple[bytes, bytes], ...], bytes]
+"""A whole 200 answer: its headers (Content-Length aside) and its body."""
+
+
+def answer_key(path: str, query: str, accept: str) -> str:
+    """The cache key of a GET's answer: its path, query string and Accept header, as sent
+    (`api.http` serves a repeat from the cache before any routing)."""
+    return f"answer:{path}?{query}\x00{accept}"
+
+
+def _size(data: bytes | Answer) -> int:
+    return len(data) if isinstance(data, bytes) else len(data[1]) + 64 * len(data[0])
+
 
 class ResponseCache:
-    """Encoded responses of the current version, least recently used dropped past a byte cap."""
+    """Encoded responses of the current version, least recently used dropped past a byte cap.
+
+    Values are bytes (a part a route reuses) or an `Answer` under `answer_key`."""
 
     def __init__(self, max_bytes: int = 64 << 20) -> None:
         self.max_bytes = max_bytes
         self.version: int | None = None
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[str, bytes | Answer] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, version: int | None, key: str) -> bytes | None:
+    def get(self, version: int | None, key: str) -> Any:
         with self._lock:
             if version != self.version:
                 return None
@@ -44,21 +59,22 @@ class ResponseCache:
                 self._items.move_to_end(key)
             return data
 
-    def put(self, version: int | None, key: str, data: bytes) -> None:
+    def put(self, version: int | None, key: str, data: bytes | Answer) -> None:
         with self._lock:
             if version != self.version:
                 self._items.clear()
                 self._size = 0
                 self.version = version
-            if len(data) > self.max_bytes // 8:
+            size = _size(data)
+            if size > self.max_bytes // 8:
                 return
             previous = self._items.pop(key, None)
-            self._size -= len(previous) if previous is not None else 0
+            self._size -= _size(previous) if previous is not None else 0
             self._items[key] = data
-            self._size += len(data)
+            self._size += size
             while self._size > self.max_bytes and self._items:
                 _key, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
+                self._size -= _size(dropped)
 
 
 RESTARTING = "restarting"
@@ -173,12 +189,14 @@ WriteAllowed = Annotated[None, Depends(require_write_token)]
 
 __all__ = [
     "RESTARTING",
+    "Answer",
     "AppState",
     "EngineState",
     "Reading",
     "ResponseCache",
     "State",
     "WriteAllowed",
+    "answer_key",
     "check_write_token",
     "get_state",
     "require_write_token",

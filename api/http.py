@@ -15,6 +15,9 @@
   a body that streams past the cap (chunked, or a Content-Length that lied) stops the app's
   `receive` with `ContentTooLarge`, which the problem handlers answer as 413. The app never
   receives more than the cap.
+- **Kept answers**: a GET (or HEAD) whose exact path, query string and Accept header were
+  answered whole at the version readers see (`api.deps.answer_key`: REST, `/sparql`, `/id`)
+  is sent from the response cache here, before any routing, with the headers above.
 - **Access log**: one line per request on the `casegraph.access` logger: method, path, status,
   milliseconds. The query string is never logged (it can carry tokens, and SPARQL queries are
   long), nor any header.
@@ -38,9 +41,10 @@ import time
 from collections.abc import Iterable
 
 from fastapi import FastAPI
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.allow import AllowedMethods
+from api.deps import answer_key
 from api.problems import PROBLEM_JSON, ContentTooLarge, problem_bytes
 from api.settings import Settings
 
@@ -55,12 +59,10 @@ BODY_LIMITS: tuple[tuple[str, str], ...] = (
 """(path prefix, setting) for the surfaces that take bodies; other paths: `max_body_bytes`."""
 
 DRAIN_SECONDS = 2.0
-PROBED_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 ALL_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
 CORS_ALLOW_HEADERS = b"Accept, Accept-Language, Content-Language, Content-Type, Authorization"
 CORS_EXPOSE_HEADERS = b"Allow, Content-Disposition, Location, Retry-After, WWW-Authenticate"
 CORS_MAX_AGE = b"600"
-_ALLOW_CACHE_SIZE = 1024
 
 
 class HTTPMiddleware:
@@ -77,38 +79,7 @@ class HTTPMiddleware:
         self.any_origin = b"*" in origins
         self.origins = frozenset(origins)
         self.log = settings.access_log
-        self._allow_cache: dict[str, tuple[str, ...]] = {}
-
-    # -- what the router knows ------------------------------------------------------------------
-
-    def methods(self, path: str, root_path: str = "") -> tuple[str, ...]:
-        """The methods some route takes on `path` (HEAD with GET), without OPTIONS."""
-        found = self._allow_cache.get(path)
-        if found is None:
-            routes = self.fastapi.router.routes
-            names: list[str] = []
-            for method in PROBED_METHODS:
-                probe = {
-                    "type": "http",
-                    "path": path,
-                    "root_path": root_path,
-                    "method": method,
-                    "headers": [],
-                    "query_string": b"",
-                }
-                if any(route.matches(probe)[0] is Match.FULL for route in routes):
-                    names.append(method)
-                    if method == "GET":
-                        names.append("HEAD")
-            found = tuple(names)
-            if len(self._allow_cache) >= _ALLOW_CACHE_SIZE:
-                self._allow_cache.clear()
-            self._allow_cache[path] = found
-        return found
-
-    def allow(self, path: str, root_path: str = "") -> str:
-        methods = self.methods(path, root_path)
-        return ", ".join((*methods, "OPTIONS")) if methods else ""
+        self.allow = AllowedMethods(fastapi.router).allow
 
     def limit_for(self, path: str) -> tuple[int, str]:
         for prefix, limit, name in self.limits:
@@ -146,6 +117,7 @@ class _Exchange:
     """One request's state: its headers of interest, the status sent, the body counted."""
 
     __slots__ = (
+        "accept",
         "body_done",
         "chunked",
         "continue_expected",
@@ -174,6 +146,7 @@ class _Exchange:
         self.length: int | None = None
         self.chunked = False
         self.origin: bytes | None = None
+        self.accept = ""
         self.continue_expected = False
         self.received = 0
         self.body_done = False
@@ -191,6 +164,8 @@ class _Exchange:
                 self.chunked = True
             elif name == b"origin":
                 self.origin = value
+            elif name == b"accept" and not self.accept:
+                self.accept = value.decode("latin-1")
             elif name == b"expect":
                 self.continue_expected = value.lower() == b"100-continue"
 
@@ -206,12 +181,29 @@ class _Exchange:
             return
         if (self.length is None and not self.chunked) or self.length == 0:
             self.body_done = True
+        send = self.send_head if method == "HEAD" else self.send
+        if method in {"GET", "HEAD"} and await self.kept(send):
+            return
         if method == "HEAD":
             scope = dict(scope)
             scope["method"] = "GET"
-            await mw.app(scope, self.receive, self.send_head)
-        else:
-            await mw.app(scope, self.receive, self.send)
+        await mw.app(scope, self.receive, send)
+
+    async def kept(self, send: Send) -> bool:
+        """Send the answer the response cache keeps for this GET, if any."""
+        state = getattr(self.middleware.fastapi.state, "casegraph", None)
+        if state is None:
+            return False
+        scope = self.scope
+        query = scope.get("query_string", b"").decode("latin-1")
+        answer = state.cache.get(state.version, answer_key(scope["path"], query, self.accept))
+        if not isinstance(answer, tuple):
+            return False
+        headers, body = answer
+        length = (b"content-length", str(len(body)).encode())
+        await send(_start(200, [*headers, length]))
+        await send({"type": "http.response.body", "body": body})
+        return True
 
     # -- receive: count, stop at the cap --------------------------------------------------------
 

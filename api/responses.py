@@ -20,7 +20,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Send
 
-from api.deps import AppState
+from api.deps import Answer, AppState, answer_key
 from graph.readmodel.read import Reader, UnknownType
 from ontology.errors import QueryError
 
@@ -37,6 +37,41 @@ def json_response(data: bytes, status_code: int = 200) -> Response:
     return Response(data, status_code=status_code, media_type=JSON)
 
 
+def answer_response(answer: Answer) -> Response:
+    """A kept answer as a response (`api.http` sends them itself before any routing)."""
+    headers, body = answer
+    response = Response(body)
+    response.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
+    return response
+
+
+def remember(
+    state: AppState,
+    version: int | None,
+    request: Request,
+    body: bytes,
+    media_type: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Keep a whole 200 answer to a GET for this version (see `api.deps.answer_key`), and
+    return it as a response."""
+    raw = (
+        (b"content-type", media_type.encode("latin-1")),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()),
+    )
+    answer: Answer = (raw, body)
+    key = answer_key(request.url.path, request.url.query, request.headers.get("accept", ""))
+    state.cache.put(version, key, answer)
+    return answer_response(answer)
+
+
+def kept(state: AppState, request: Request) -> Response | None:
+    """The answer kept for this GET at the version readers see, if any."""
+    key = answer_key(request.url.path, request.url.query, request.headers.get("accept", ""))
+    answer = state.cache.get(state.version, key)
+    return answer_response(answer) if isinstance(answer, tuple) else None
+
+
 def _build(state: AppState, build: Callable[[Reader], Any]) -> bytes:
     with state.workspace.model.read() as conn:
         try:
@@ -51,13 +86,12 @@ async def from_read_model(
     state: AppState, request: Request, build: Callable[[Reader], Any], *, offload: bool = False
 ) -> Response:
     """The response of `build`, from the cache when this version already answered it."""
-    key = f"{request.url.path}?{request.url.query}"
     version = state.version
-    data = state.cache.get(version, key)
-    if data is None:
-        data = await run_in_threadpool(_build, state, build) if offload else _build(state, build)
-        state.cache.put(version, key, data)
-    return json_response(data)
+    found = kept(state, request)
+    if found is not None:
+        return found
+    data = await run_in_threadpool(_build, state, build) if offload else _build(state, build)
+    return remember(state, version, request, data, JSON)
 
 
 class ResultStream(StreamingResponse):
@@ -93,4 +127,13 @@ class ResultStream(StreamingResponse):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-__all__ = ["JSON", "ResultStream", "encode", "from_read_model", "json_response"]
+__all__ = [
+    "JSON",
+    "ResultStream",
+    "answer_response",
+    "encode",
+    "from_read_model",
+    "json_response",
+    "kept",
+    "remember",
+]

@@ -14,10 +14,12 @@ Both answer `Accept: application/sparql-results+json`; the row counts are checke
 first. casegraph is measured twice per query: as is (`casegraph`: a repeated GET is answered
 from the response cache after its first run) and with a counter appended to the query text as a
 comment (`casegraph_uncached`: every request a new text, so every one runs in a worker); the
-ratio of each is against the same Oxigraph run. Each query of benchmarks/queries/ is driven
-by `wrk` (one thread, keep-alive) for `--seconds` on each server, alternating which goes
-first, for `--rounds` rounds; a ratio is casegraph's requests/s over Oxigraph's in the same
-round, and the median ratio is reported, with the load average before each round.
+ratio of each is against the same Oxigraph run. Scans are judged on the uncached ratio (the
+engine's own work; Oxigraph keeps no answers), lookups on the cached one, as users repeat them.
+Each query of benchmarks/queries/ is driven by `wrk` (one thread, keep-alive) for `--seconds`
+on each server, alternating which goes first, for `--rounds` rounds; a ratio is casegraph's
+requests/s over Oxigraph's in the same round, and the median ratio is reported, with the load
+average before each round.
 
     uv run python benchmarks/sparql.py [--triples 1000000] [--rounds 5] [--seconds 5]
 
@@ -189,7 +191,11 @@ def main() -> None:
             r["casegraph"]["p99_ms"] for r in result["rounds"]
         )
         result["target_ratio"] = TARGET[result["kind"]]
-        result["met"] = result["ratio_median"] >= result["target_ratio"]
+        # A scan is the engine's work: judged without the cache (Oxigraph has none). A lookup
+        # is judged as users repeat it, from the cache; the uncached ratio is reported beside.
+        judged = "ratio_uncached_median" if result["kind"] == "scan" else "ratio_median"
+        result["judged_on"] = judged
+        result["met"] = result[judged] >= result["target_ratio"]
         print(
             f"{name:9} median ratio {result['ratio_median']:.2f}, uncached "
             f"{result['ratio_uncached_median']:.2f} (target {result['target_ratio']})"

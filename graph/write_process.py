@@ -20,8 +20,8 @@ field), else as the nearest `CasegraphError` class with the same message.
 
 If the writer dies (a crash, a kill), the request in flight fails with `BackendUnavailable`
 and a new writer is started: opening the store undoes the interrupted write and repairs the
-read model (`graph.workspace`), as a restart would. The writer dies with the server
-(`PR_SET_PDEATHSIG` on Linux; elsewhere it sees its pipe close).
+read model (`graph.workspace`), as a restart would. The writer exits within a fraction of a
+second of the server's death, however the server died (it watches its parent process).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -44,7 +45,7 @@ from typing import Any, Final
 import pyoxigraph as ox
 
 from ontology import errors
-from ontology.errors import BackendUnavailable, CasegraphError
+from ontology.errors import BackendUnavailable, CasegraphError, StoreLocked
 
 log = logging.getLogger("casegraph.store")
 
@@ -65,6 +66,9 @@ NICE: Final = 5
 takes longer; a read does not wait behind it)."""
 
 START_TIMEOUT_S: Final = 600.0
+LOCK_WAIT_S: Final = 5.0
+WATCH_S: Final = 0.2
+"""How often the writer looks whether the server is still there."""
 """Opening may repair the read model after a crash (minutes on a large store)."""
 
 
@@ -84,7 +88,7 @@ class WriteProcess:
         parent, child = context.Pipe()
         process = context.Process(
             target=_serve,
-            args=(str(self.data_dir), child),
+            args=(str(self.data_dir), child, os.getpid()),
             name="casegraph-writer",
             daemon=True,
         )
@@ -197,28 +201,48 @@ def _exception(value: Any) -> BaseException:
     return value if isinstance(value, BaseException) else CasegraphError(str(value))
 
 
-def _die_with_parent() -> None:
-    """Linux: die with the server, and show as `casegraph-write` in `ps -o comm`."""
+def _die_with_parent(parent: int) -> None:
+    """Exit when the server is gone, and on Linux show as `casegraph-write` in `ps -o comm`.
+
+    A watcher thread, not `PR_SET_PDEATHSIG`: that signal follows the *thread* that started
+    the child, and the server starts its writer from a pool thread that may end any time."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            libc.prctl(15, b"casegraph-write", 0, 0, 0)  # PR_SET_NAME
-            if os.getppid() == 1:  # the parent died before the call
-                os._exit(1)
+            ctypes.CDLL("libc.so.6").prctl(15, b"casegraph-write", 0, 0, 0)  # PR_SET_NAME
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_S)
+        os._exit(1)  # the server died (however): an unfinished write is undone at next open
+
+    threading.Thread(target=watch, name="casegraph-writer-watch", daemon=True).start()
 
 
-def _serve(data_dir: str, conn: Connection) -> None:  # pragma: no cover - in a child
-    _die_with_parent()
+def _open(data_dir: Path) -> Any:  # pragma: no cover - in a child
+    """The workspace, opened for writing; a lock still held is waited for up to `LOCK_WAIT_S`
+    (the writer of a server that was just killed takes a moment to notice and exit)."""
+    from graph.workspace import Workspace
+
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            return Workspace.open(data_dir)
+        except StoreLocked:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _serve(data_dir: str, conn: Connection, parent: int) -> None:  # pragma: no cover - a child
+    _die_with_parent(parent)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(NICE)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us, not the terminal
     from graph import faults
-    from graph.workspace import Workspace
 
     faults.IN_WRITER = True
     try:
-        workspace = Workspace.open(Path(data_dir))
+        workspace = _open(Path(data_dir))
     except BaseException as e:
         conn.send(("error", _portable(e)))
         return

@@ -46,7 +46,7 @@ SHOWN = 200
 def _home(state: AppState) -> bytes:
     key = "view:home"
     cached = state.cache.get(state.version, key)
-    if cached is not None:
+    if isinstance(cached, bytes):
         return cached
     with graph_index(state) as index:
         reader = Reader(index.conn)

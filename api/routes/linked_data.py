@@ -32,6 +32,7 @@ from api.html import html_headers, link_target
 from api.negotiation import choose
 from api.problems import problem_responses
 from api.queries import sparql
+from api.responses import kept, remember
 from graph.readmodel import read
 from ontology.errors import NotFound
 from ontology.namespaces import CGID, PREFIXES
@@ -118,18 +119,14 @@ async def entity(
             for m in ("text/turtle", JSON_LD, HTML)
         ),
     }
+    found = kept(state, request)
+    if found is not None:
+        return found
     version = state.version
-    key = f"id:{request.url.path}\x00{accept or ''}"
-    cached = state.cache.get(version, key)
-    if cached is None:
-        body, media_type = await run_in_threadpool(_answer, state, kind, slug, accept)
-        state.cache.put(version, key, media_type.encode() + b"\x00" + body)
-    else:
-        raw_type, _, body = cached.partition(b"\x00")
-        media_type = raw_type.decode()
-    if media_type.startswith("text/html") or media_type.startswith("application/xhtml"):
+    body, media_type = await run_in_threadpool(_answer, state, kind, slug, accept)
+    if media_type.startswith(HTML):
         headers |= html_headers()
-    return Response(body, media_type=media_type, headers=headers)
+    return remember(state, version, request, body, media_type, headers)
 
 
 def _answer(state: AppState, kind: str, slug: str, accept: str | None) -> tuple[bytes, str]:

@@ -45,7 +45,7 @@ from api.deps import AppState, check_write_token, get_state
 from api.forms import form_body
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 from api.problems import BadRequest, UnsupportedMediaType
-from api.responses import ResultStream, encode, json_response
+from api.responses import ResultStream, encode, json_response, kept, remember
 from api.routes.sparql_spec import (
     FORM,
     GET_PARAMETERS,
@@ -233,10 +233,10 @@ def _endpoint(request: Request) -> str:
 
 
 async def _query(
-    request: Request, state: AppState, op: Operation, *, cache_key: str | None = None
+    request: Request, state: AppState, op: Operation, *, keep: bool = False
 ) -> Response:
-    """Run a query; a whole answer of a GET is kept per version under `cache_key` (the
-    exact query string and Accept header, so a repeat gets the same bytes)."""
+    """Run a query; with `keep` (a GET), a whole answer is kept for this version under the
+    exact query string and Accept header, so a repeat gets the same bytes."""
     assert op.query is not None
     query_guard.check_sparql_query(op.query, max_chars=state.settings.sparql_max_chars)
     media, result_format, graph_format = _media(request.headers.get("accept"), query_form(op.query))
@@ -262,10 +262,8 @@ async def _query(
     version = state.version
     answer, rest = await run_in_threadpool(state.queries.run, job, version, deadline)
     if answer.complete:
-        if cache_key is not None:
-            state.cache.put(
-                version, cache_key, f"{media}{charset}".encode() + b"\x00" + answer.data
-            )
+        if keep:
+            return remember(state, version, request, answer.data, f"{media}{charset}", headers)
         return Response(answer.data, media_type=f"{media}{charset}", headers=headers)
     return ResultStream(answer.data, rest, f"{media}{charset}", headers)
 
@@ -334,16 +332,13 @@ async def _update(request: Request, state: AppState, op: Operation) -> Response:
 )
 async def sparql_get(request: Request, state: Annotated[AppState, Depends(get_state)]) -> Response:
     """Run the `query` parameter; without one, describe the service."""
-    key = f"sparql?{request.url.query}\x00{request.headers.get('accept', '')}"
-    version = state.version
-    cached = state.cache.get(version, key)
-    if cached is not None:
-        media, _, data = cached.partition(b"\x00")
-        return Response(data, media_type=media.decode(), headers={"Vary": "Accept"})
+    found = kept(state, request)
+    if found is not None:
+        return found
     op = await _decode(request, state)
     if op.query is None:
         return _service_description(request)
-    return await _query(request, state, op, cache_key=key)
+    return await _query(request, state, op, keep=True)
 
 
 @router.post(
