@@ -130,43 +130,65 @@ class Neo4jBackend(CypherBackend):
     ) -> WriteSummary:
         """Empty the database, then CREATE the records in `UNWIND` batches (no MERGE).
 
-        Nodes are all written before the first relationship batch starts; within each phase
-        `workers` transactions run at once (a deadlock between two relationship batches is a
-        transient error, which `execute_write` retries).
+        The schema is dropped first and built again at the end, once, over the whole graph
+        (an index kept up to date through every delete and create costs more). Node batches
+        return the new nodes' internal ids, and relationship batches find their endpoints by
+        them. Nodes are all written before the first relationship batch starts; within each
+        phase `workers` transactions run at once (a deadlock between two relationship batches
+        is a transient error, which `execute_write` retries).
 
         Not atomic (Neo4j Community has one user database): a crash part-way leaves part of
-        the graph, which the sync's state handling turns into a full sync next time.
+        the graph, perhaps without its constraint, which the sync's state handling turns into
+        a full sync next time.
         """
+        for statement in st.NEO4J_DROP_SCHEMA:
+            self._write(statement, {})
         self.clear()
-        self.ensure_schema()
+        internal: dict[str, int] = {}
         node_work = neo4j_bulk.node_batches(nodes, self.labels, batch_size)
-        created_nodes = sum(n for n, _ in self._pipelined(node_work, workers))
-        rel_work = neo4j_bulk.relationship_batches(relationships, self.rel_types, batch_size)
-        created_rels = sum(r for _, r in self._pipelined(rel_work, workers))
-        return WriteSummary(created_nodes, created_rels)
+        for rows, created in self._pipelined(node_work, self._create_nodes, workers):
+            neo4j_bulk.remember(rows, created, internal)
+        rel_work = neo4j_bulk.relationship_batches(
+            relationships, self.rel_types, internal, batch_size
+        )
+        created_rels = sum(n for _, n in self._pipelined(rel_work, self._create_rels, workers))
+        self.ensure_schema()
+        return WriteSummary(len(internal), created_rels)
 
-    def _pipelined(
-        self, work: Iterable[tuple[str, list[Any]]], workers: int
-    ) -> Iterator[tuple[int, int]]:
-        """Run the batches in `workers` sessions at once (at most `workers` waiting), so the
-        driver encodes one batch while the server writes another; counters in any order."""
+    def _pipelined[R](
+        self,
+        work: Iterable[tuple[str, list[Any]]],
+        run: Callable[[str, list[Any]], R],
+        workers: int,
+    ) -> Iterator[tuple[list[Any], R]]:
+        """(rows, `run`'s result) of each batch, in order, `workers` batches in flight at once
+        (at most `workers` waiting), so the driver encodes one batch while the server writes
+        another."""
         if workers <= 1:
             for statement, rows in work:
-                yield self._create(statement, rows)
+                yield rows, run(statement, rows)
             return
         with ThreadPoolExecutor(workers, thread_name_prefix="casegraph-neo4j-bulk") as pool:
-            running: deque[Future[tuple[int, int]]] = deque()
+            running: deque[tuple[list[Any], Future[R]]] = deque()
             for statement, rows in work:
-                running.append(pool.submit(self._create, statement, rows))
+                running.append((rows, pool.submit(run, statement, rows)))
                 if len(running) >= workers:
-                    yield running.popleft().result()
+                    done, future = running.popleft()
+                    yield done, future.result()
             while running:
-                yield running.popleft().result()
+                done, future = running.popleft()
+                yield done, future.result()
 
-    def _create(self, statement: str, rows: list[Any]) -> tuple[int, int]:
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
-            counters = tx.run(statement, {"rows": rows}).consume().counters
-            return counters.nodes_created, counters.relationships_created
+    def _create_nodes(self, statement: str, rows: list[Any]) -> list[int]:
+        def work(tx: ManagedTransaction) -> list[int]:
+            ids: list[int] = tx.run(statement, {"rows": rows}).single(strict=True)[0]
+            return ids
+
+        return self._session_call(work, read_only=False)
+
+    def _create_rels(self, statement: str, rows: list[Any]) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            return int(tx.run(statement, {"rows": rows}).consume().counters.relationships_created)
 
         return self._session_call(work, read_only=False)
 
