@@ -27,6 +27,7 @@ from neo4j.graph import Node, Path, Relationship
 from graph.cypher import neo4j_bulk
 from graph.cypher import statements as st
 from graph.cypher.base import (
+    CLEAR_BATCH_SIZE,
     CypherBackend,
     QueryResult,
     WriteSummary,
@@ -128,32 +129,43 @@ class Neo4jBackend(CypherBackend):
         batch_size: int = DEFAULT_BULK_BATCH,
         workers: int = DEFAULT_BULK_WORKERS,
     ) -> WriteSummary:
-        """Empty the database, then CREATE the records in `UNWIND` batches (no MERGE).
+        """Replace the database's graph: CREATE the records in `UNWIND` batches (no MERGE)
+        while the old graph is deleted beside them.
 
         The schema is dropped first and built again at the end, once, over the whole graph
-        (an index kept up to date through every delete and create costs more). Node batches
-        return the new nodes' internal ids, and relationship batches find their endpoints by
-        them. Nodes are all written before the first relationship batch starts; within each
-        phase `workers` transactions run at once (a deadlock between two relationship batches
-        is a transient error, which `execute_write` retries).
+        (an index kept up to date through every delete and create costs more). Without the
+        uniqueness constraint the new nodes can be written while the old ones, listed by
+        internal id before the first write, are deleted in a thread of their own: the two
+        touch no node in common, and Neo4j reuses an id only once its node is deleted. Node
+        batches return the new nodes' internal ids, and relationship batches find their
+        endpoints by them. Nodes are all written before the first relationship batch starts;
+        within each phase `workers` transactions run at once (a deadlock between two
+        relationship batches is a transient error, which `execute_write` retries).
 
         Not atomic (Neo4j Community has one user database): a crash part-way leaves part of
-        the graph, perhaps without its constraint, which the sync's state handling turns into
-        a full sync next time.
+        the old and new graphs, perhaps without the constraint, which the sync's state
+        handling turns into a full sync next time.
         """
         for statement in st.NEO4J_DROP_SCHEMA:
             self._write(statement, {})
-        self.clear()
-        internal: dict[str, int] = {}
-        node_work = neo4j_bulk.node_batches(nodes, self.labels, batch_size)
-        for rows, created in self._pipelined(node_work, self._create_nodes, workers):
-            neo4j_bulk.remember(rows, created, internal)
-        rel_work = neo4j_bulk.relationship_batches(
-            relationships, self.rel_types, internal, batch_size
-        )
-        created_rels = sum(n for _, n in self._pipelined(rel_work, self._create_rels, workers))
+        old: list[int] = self._write(st.NODE_INTERNAL_IDS, {})[0][0]
+        with ThreadPoolExecutor(1, thread_name_prefix="casegraph-neo4j-clear") as clearing:
+            cleared = clearing.submit(self._delete_internal, old)
+            internal: dict[str, int] = {}
+            node_work = neo4j_bulk.node_batches(nodes, self.labels, batch_size)
+            for rows, created in self._pipelined(node_work, self._create_nodes, workers):
+                neo4j_bulk.remember(rows, created, internal)
+            rel_work = neo4j_bulk.relationship_batches(
+                relationships, self.rel_types, internal, batch_size
+            )
+            created_rels = sum(n for _, n in self._pipelined(rel_work, self._create_rels, workers))
+            cleared.result()
         self.ensure_schema()
         return WriteSummary(len(internal), created_rels)
+
+    def _delete_internal(self, ids: list[int]) -> None:
+        for start in range(0, len(ids), CLEAR_BATCH_SIZE):
+            self._write(st.DELETE_BY_INTERNAL_ID, {"ids": ids[start : start + CLEAR_BATCH_SIZE]})
 
     def _pipelined[R](
         self,

@@ -120,7 +120,10 @@ def create_nodes(labels: Sequence[str], allowed: Collection[str]) -> str:
     decodes far faster in the driver than a record per node.
     """
     checked = check_labels(labels, allowed)
-    return f"UNWIND $rows AS row CREATE (n:{':'.join(checked)}) SET n = row RETURN collect(id(n)) AS ids"
+    return (
+        f"UNWIND $rows AS row CREATE (n:{':'.join(checked)}) SET n = row "
+        "RETURN collect(id(n)) AS ids"
+    )
 
 
 def create_relationships(rel_type: str, allowed: Collection[str]) -> str:
@@ -184,6 +187,14 @@ def delete_relationships(rel_type: str, allowed: Collection[str]) -> str:
         "DELETE r RETURN count(*) AS n"
     )
 
+
+NODE_INTERNAL_IDS: Final = "MATCH (n) RETURN collect(id(n)) AS ids"
+"""Neo4j: the internal ids of every node (the old graph a bulk load replaces)."""
+
+DELETE_BY_INTERNAL_ID: Final = (
+    "UNWIND $ids AS i MATCH (n) WHERE id(n) = i DETACH DELETE n RETURN count(*) AS n"
+)
+"""Neo4j: delete nodes (and their relationships) by internal id. Param: `ids`."""
 
 CLEAR_BATCH: Final = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
 """Delete up to `$limit` nodes; repeat until it returns 0 (bounded transactions)."""
@@ -254,6 +265,7 @@ __all__ = [
     "CLEAR_BATCH",
     "COUNT_LABELS",
     "COUNT_TYPES",
+    "DELETE_BY_INTERNAL_ID",
     "DELETE_NODES",
     "FALKORDB_ALREADY",
     "FALKORDB_INDEXES",
@@ -263,6 +275,7 @@ __all__ = [
     "NEO4J_SCHEMA",
     "NODE_IDS_BY_ELEMENT_ID",
     "NODE_IDS_BY_INTERNAL_ID",
+    "NODE_INTERNAL_IDS",
     "ROOT_LABEL",
     "SYNC_LABEL",
     "SYNC_MARKER_READ",
