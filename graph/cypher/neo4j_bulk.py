@@ -118,4 +118,37 @@ def relationship_batches(
         yield statements[rel_type], rows
 
 
-__all__ = ["DEFAULT_BATCH_SIZE", "node_batches", "relationship_batches", "remember"]
+def upsert_node_rows(nodes: Iterable[NodeRecord], allowed: Collection[str]) -> list[Row]:
+    """Rows for `NEO4J_UPSERT_NODES` (the incremental path), labels checked."""
+    checked = {st.ROOT_LABEL, *allowed}
+    rows: list[Row] = []
+    for node in nodes:
+        labels = list(st.check_labels(dict.fromkeys((st.ROOT_LABEL, *node.labels)), checked))
+        props = _native(node.properties.items())
+        props["id"] = node.id
+        rows.append([node.id, labels, props])
+    return rows
+
+
+def upsert_relationship_rows(rels: Iterable[RelRecord], allowed: Collection[str]) -> list[Row]:
+    """Rows for `NEO4J_UPSERT_RELATIONSHIPS` (the incremental path), types checked."""
+    return [
+        [
+            rel.source,
+            rel.target,
+            st.check_rel_type(rel.type, allowed),
+            rel.key,
+            _native((k, v) for k, v in rel.properties.items() if k != "key"),
+        ]
+        for rel in rels
+    ]
+
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "node_batches",
+    "relationship_batches",
+    "remember",
+    "upsert_node_rows",
+    "upsert_relationship_rows",
+]
