@@ -82,10 +82,10 @@ PROSE = """\
   relationship created and as much per relationship deleted, 48 s of CPU in all on 2 cores.
   The ratio to `neo4j-admin` was 0.27-0.41 before, and is 0.43-0.52 in the rounds above
   (load 4-6; the anchor itself took 17-20 s, 8.5-13.7 s on a quieter machine); an earlier run
-  the same day had 0.61 and 0.81 in its rounds 2-3 (load 6-7, anchor 17.6 and 29.6 s). The Neo4j server runs
-  with a server's JVM (`neo4j_java_opts` in the results): the test server's quick-start
-  default, C1 only, doubled the server's CPU. A server's first full syncs compile the write
-  paths (the warm-up syncs, 47-60 s).
+  the same day had 0.61 and 0.81 in its rounds 2-3 (load 6-7, anchor 17.6 and 29.6 s). The
+  Neo4j server runs with a server's JVM (`neo4j_java_opts` in the results): the test server's
+  quick-start default, C1 only, doubled the server's CPU. A server's first full syncs compile
+  the write paths (the warm-up syncs, 47-60 s).
 - **Neo4j plans each write statement on its first run**; incremental syncs write with two
   statements (dynamic labels and types), so the first after a bulk sync plans two, not one per
   label set and type (1.87-2.18 s before at 1M on the C1 server, 5.06 s on a cold C2 one).
