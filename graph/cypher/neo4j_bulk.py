@@ -20,7 +20,7 @@ from typing import Any, Final
 from graph.cypher import statements as st
 from graph.records import NodeRecord, PropertyValue, RelRecord
 
-DEFAULT_BATCH_SIZE: Final = 10_000
+DEFAULT_BATCH_SIZE: Final = 25_000
 _PENDING_FACTOR: Final = 4
 """Flush every group once this many batches' worth of rows wait in all groups together."""
 
