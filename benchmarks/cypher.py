@@ -5,7 +5,11 @@ generated statements; built if missing), reading the property graph from the rea
 engine:
 
 1. the full sync end to end (`graph.sync.sync(model, backend, full=True)`: the read model's
-   records streamed into the engine's bulk path `replace_all`), with `replace_all` timed apart;
+   records streamed into the engine's bulk path `replace_all`), each sync replacing the graph the
+   one before left; `--warmups` full syncs (2: into the empty database, then over the graph it
+   left) run before the rounds and are reported apart (`warmup_syncs`): a server's JIT compiles
+   the write and delete paths on their first use, which a long-running server did long before
+   (with one warm-up into the empty database, round 1 took 66 s against 29-36 s for rounds 2-3);
 2. the full sync against the engine's own bulk path on the same nodes and relationships,
    alternating (`--rounds`): FalkorDB `falkordb-bulk-insert` (falkordb-bulk-loader) from CSV
    files prepared beforehand (writing them is not timed); Neo4j `neo4j-admin database import
@@ -21,9 +25,13 @@ engine:
 Neo4j: give NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (for example from your own
 `NEO4J_TEST_DIR=/tmp/perf-neo4j scripts/neo4j-test-server start` and `... env`); without
 NEO4J_URI Neo4j is skipped with a message and only FalkorDB is measured. The Neo4j database is
-cleared by the sync.
+cleared by the sync. Start the test server with a server's JVM, not its quick-start default
+(C1 only, serial GC, 1 GiB heap), and export the same NEO4J_TEST_JAVA_OPTS so the results
+record it:
 
-    eval "$(NEO4J_TEST_DIR=/tmp/perf-neo4j scripts/neo4j-test-server env)"
+    export NEO4J_TEST_JAVA_OPTS="-Xms2g -Xmx2g -XX:+UseParallelGC" NEO4J_TEST_DIR=/tmp/perf-neo4j
+    scripts/neo4j-test-server start
+    eval "$(scripts/neo4j-test-server env)"
     uv run python benchmarks/cypher.py                     # 1M triples
     uv run python benchmarks/cypher.py --triples 30000 --rounds 1 --reps 3   # a quick check
 
@@ -289,10 +297,14 @@ def exports(model: Any, folder: Path) -> dict[str, Any]:
 
 
 def engine_rounds(
-    name: str, backend: Any, model: Any, anchor: Callable[[], float], rounds: int
+    name: str, backend: Any, model: Any, anchor: Callable[[], float], rounds: int, warmups: int
 ) -> dict[str, Any]:
-    """The full sync and the engine's own bulk path, alternating; ratio = anchor s / sync s."""
-    row: dict[str, Any] = {"rounds": []}
+    """`warmups` full syncs (reported apart), then the full sync and the engine's own bulk
+    path, alternating; ratio = anchor s / sync s."""
+    row: dict[str, Any] = {"warmup_syncs": [], "rounds": []}
+    for _ in range(warmups):
+        row["warmup_syncs"].append(full_sync(model, backend))
+        log(f"  {name} warm-up full sync: {row['warmup_syncs'][-1]}")
     for index in range(rounds):
         pair: dict[str, Any] = {"loadavg": loadavg()}
         order = ["sync", "anchor"] if index % 2 == 0 else ["anchor", "sync"]
@@ -379,6 +391,9 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2, help="anchor/sync alternations")
     parser.add_argument(
+        "--warmups", type=int, default=2, help="full syncs before the rounds, reported apart"
+    )
+    parser.add_argument(
         "--engines", default="falkordb,neo4j", help="comma-separated (default: both)"
     )
     args = parser.parse_args()
@@ -413,7 +428,7 @@ def main() -> int:
                     else (lambda: neo4j_anchor(folder / "neo4j-csv", folder / "neo4j-home"))
                 )
                 results["engines"][name] = engine_rounds(
-                    name, backend, workspace.model, anchor, args.rounds
+                    name, backend, workspace.model, anchor, args.rounds, args.warmups
                 )
             for name, row in incremental(workspace, backends).items():
                 results["engines"][name]["incremental"] = row
@@ -435,7 +450,9 @@ def main() -> int:
             "loadavg_after": loadavg(),
             "notes": "sync = graph.sync.sync(full=True): the read model's records streamed "
             "into replace_all (FalkorDB GRAPH.BULK into a new key renamed over the graph; Neo4j "
-            "clear + CREATE batches). Rounds alternate it with the engine's own bulk path "
+            "CREATE batches while the old graph is deleted beside them), each replacing the "
+            "graph the one before left; warm-up full syncs (warmup_syncs) run before the rounds. "
+            "Rounds alternate it with the engine's own bulk path "
             "(falkordb-bulk-insert from prepared CSV files; neo4j-admin database import full of "
             "the neo4j-csv export, JVM start included); ratio = anchor s / sync s (target 0.7). "
             "Exports streamed from the read model. Queries: median ms after one warm-up, "

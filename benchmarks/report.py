@@ -230,6 +230,13 @@ def _cypher(data: Mapping[str, Any]) -> list[str]:
     lines += _table(
         ["engine", "round", "full sync s", "bulk path s", "ratio", "rels/s", "load avg"], rounds
     )
+    warmups = [
+        f"{name} {', '.join(f'{n(w["seconds"], 2)} s' for w in e['warmup_syncs'])}"
+        for name, e in data["engines"].items()
+        if e.get("warmup_syncs")
+    ]
+    if warmups:
+        lines += ["", f"Warm-up full syncs before the rounds: {'; '.join(warmups)}."]
     exports = [
         [f, n(e["seconds"], 2), n(e["rss_added_mb"]), n(e["mb"])]
         for f, e in data.get("exports", {}).items()

@@ -88,10 +88,22 @@ PROSE = """\
 - **The engines are synced from the read model.** A full sync streams the read model's nodes and
   relationships into the engine's bulk path (`replace_all`); an incremental sync rewrites the
   keys changed since the engine's version (`pg_change`).
-- **Neo4j plans each write statement on its first run**, so the first incremental sync after a
-  bulk sync pays for it: a second Neo4j run at 1M (`benchmarks/results/cypher-neo4j-rerun.json`,
-  `--engines neo4j --rounds 1`) took 1.87 s for it and 0.08 s for the next small sync; its full
-  sync was 0.27x of neo4j-admin's import.
+- **Neo4j's full sync is bound by Neo4j's commit, not by casegraph.** It writes the new graph
+  while the old one is deleted beside it, relationships found by internal id, the schema built
+  at the end (docs/property-graph.md); what is left is about 30 µs of server CPU per
+  relationship created and as much per relationship deleted, about 45 s of CPU on 2 cores.
+  The ratio to `neo4j-admin` was 0.18-0.41 before (load 0.8-2.8) and is 0.31-0.44 in the
+  rounds above (load 4-7; the anchor itself took 13-18 s, 8.5-13.7 s in the quieter runs
+  before); two runs the same day with 10,000-row batches had 0.43-0.52 (load 4-6) and 0.61 and
+  0.81 in rounds 2-3 (load 6-7): on this shared machine the load moves the ratio more than the
+  last changes did. 45 s of CPU on 2 cores is 22 s at best, so 0.7x of a 9-14 s import is out
+  of reach over Bolt here. The Neo4j server runs with a server's JVM (`neo4j_java_opts` in the
+  results): the test server's quick-start default, C1 only, doubled the server's CPU. A
+  server's first full syncs compile the write paths (the warm-up syncs, 47-60 s).
+- **Neo4j plans each write statement on its first run**; incremental syncs write with two
+  statements (dynamic labels and types), so the first after a bulk sync plans two, not one per
+  label set and type: 0.92 s above (1.87-2.18 s before at 1M on the C1 server, 5.06 s on a
+  cold C2 one).
 - **Start-up reads neither the store nor the read model whole**, so it should not grow with the
   data; `benchmarks/scale.py` measures it at 1M statements.
 - Figures were taken on a shared 2-core machine while other work ran; each row gives the load

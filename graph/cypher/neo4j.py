@@ -27,6 +27,8 @@ from neo4j.graph import Node, Path, Relationship
 from graph.cypher import neo4j_bulk
 from graph.cypher import statements as st
 from graph.cypher.base import (
+    CLEAR_BATCH_SIZE,
+    DEFAULT_BATCH_SIZE,
     CypherBackend,
     QueryResult,
     WriteSummary,
@@ -36,7 +38,7 @@ from graph.cypher.base import (
     too_many_rows,
 )
 from graph.errors import BackendUnavailable, QueryError, QueryTimeout
-from graph.records import NodeRecord, RelRecord
+from graph.records import NodeRecord, Projection, RelRecord
 
 CONNECTION_TIMEOUT_S = 10.0
 DEFAULT_BULK_BATCH = neo4j_bulk.DEFAULT_BATCH_SIZE
@@ -120,6 +122,24 @@ class Neo4jBackend(CypherBackend):
 
         return self._session_call(work, read_only=read_only)
 
+    def write(self, projection: Projection, batch_size: int = DEFAULT_BATCH_SIZE) -> WriteSummary:
+        """Upsert the nodes, then the relationships, in batches of `batch_size` rows.
+
+        Two statements whatever the labels and types (Neo4j 5.26's dynamic labels and types),
+        so a first incremental sync plans two queries, not one per label set and type; values
+        travel native (dates as dates), as in the bulk path. Every label and type is checked
+        before anything runs.
+        """
+        node_rows = neo4j_bulk.upsert_node_rows(projection.nodes, self.labels)
+        rel_rows = neo4j_bulk.upsert_relationship_rows(projection.relationships, self.rel_types)
+        for statement, rows in (
+            (st.NEO4J_UPSERT_NODES, node_rows),
+            (st.NEO4J_UPSERT_RELATIONSHIPS, rel_rows),
+        ):
+            for start in range(0, len(rows), batch_size):
+                self._write(statement, {"rows": rows[start : start + batch_size]})
+        return WriteSummary(len(node_rows), len(rel_rows))
+
     def replace_all(
         self,
         nodes: Iterable[NodeRecord],
@@ -128,45 +148,78 @@ class Neo4jBackend(CypherBackend):
         batch_size: int = DEFAULT_BULK_BATCH,
         workers: int = DEFAULT_BULK_WORKERS,
     ) -> WriteSummary:
-        """Empty the database, then CREATE the records in `UNWIND` batches (no MERGE).
+        """Replace the database's graph: CREATE the records in `UNWIND` batches (no MERGE)
+        while the old graph is deleted beside them.
 
-        Nodes are all written before the first relationship batch starts; within each phase
-        `workers` transactions run at once (a deadlock between two relationship batches is a
-        transient error, which `execute_write` retries).
+        The schema is dropped first and built again at the end, once, over the whole graph
+        (an index kept up to date through every delete and create costs more). Without the
+        uniqueness constraint the new nodes can be written while the old ones, listed by
+        internal id before the first write, are deleted in a thread of their own: the two
+        touch no node in common, and Neo4j reuses an id only once its node is deleted. Node
+        batches return the new nodes' internal ids, and relationship batches find their
+        endpoints by them. Nodes are all written before the first relationship batch starts;
+        within each phase `workers` transactions run at once (a deadlock between two
+        relationship batches is a transient error, which `execute_write` retries).
 
         Not atomic (Neo4j Community has one user database): a crash part-way leaves part of
-        the graph, which the sync's state handling turns into a full sync next time.
+        the old and new graphs, perhaps without the constraint, which the sync's state
+        handling turns into a full sync next time.
         """
-        self.clear()
+        for statement in st.NEO4J_DROP_SCHEMA:
+            self._write(statement, {})
+        old: list[int] = self._write(st.NODE_INTERNAL_IDS, {})[0][0]
+        with ThreadPoolExecutor(1, thread_name_prefix="casegraph-neo4j-clear") as clearing:
+            cleared = clearing.submit(self._delete_internal, old)
+            internal: dict[str, int] = {}
+            node_work = neo4j_bulk.node_batches(nodes, self.labels, batch_size)
+            for rows, created in self._pipelined(node_work, self._create_nodes, workers):
+                neo4j_bulk.remember(rows, created, internal)
+            rel_work = neo4j_bulk.relationship_batches(
+                relationships, self.rel_types, internal, batch_size
+            )
+            created_rels = sum(n for _, n in self._pipelined(rel_work, self._create_rels, workers))
+            cleared.result()
         self.ensure_schema()
-        node_work = neo4j_bulk.node_batches(nodes, self.labels, batch_size)
-        created_nodes = sum(n for n, _ in self._pipelined(node_work, workers))
-        rel_work = neo4j_bulk.relationship_batches(relationships, self.rel_types, batch_size)
-        created_rels = sum(r for _, r in self._pipelined(rel_work, workers))
-        return WriteSummary(created_nodes, created_rels)
+        return WriteSummary(len(internal), created_rels)
 
-    def _pipelined(
-        self, work: Iterable[tuple[str, list[Any]]], workers: int
-    ) -> Iterator[tuple[int, int]]:
-        """Run the batches in `workers` sessions at once (at most `workers` waiting), so the
-        driver encodes one batch while the server writes another; counters in any order."""
+    def _delete_internal(self, ids: list[int]) -> None:
+        for start in range(0, len(ids), CLEAR_BATCH_SIZE):
+            self._write(st.DELETE_BY_INTERNAL_ID, {"ids": ids[start : start + CLEAR_BATCH_SIZE]})
+
+    def _pipelined[R](
+        self,
+        work: Iterable[tuple[str, list[Any]]],
+        run: Callable[[str, list[Any]], R],
+        workers: int,
+    ) -> Iterator[tuple[list[Any], R]]:
+        """(rows, `run`'s result) of each batch, in order, `workers` batches in flight at once
+        (at most `workers` waiting), so the driver encodes one batch while the server writes
+        another."""
         if workers <= 1:
             for statement, rows in work:
-                yield self._create(statement, rows)
+                yield rows, run(statement, rows)
             return
         with ThreadPoolExecutor(workers, thread_name_prefix="casegraph-neo4j-bulk") as pool:
-            running: deque[Future[tuple[int, int]]] = deque()
+            running: deque[tuple[list[Any], Future[R]]] = deque()
             for statement, rows in work:
-                running.append(pool.submit(self._create, statement, rows))
+                running.append((rows, pool.submit(run, statement, rows)))
                 if len(running) >= workers:
-                    yield running.popleft().result()
+                    done, future = running.popleft()
+                    yield done, future.result()
             while running:
-                yield running.popleft().result()
+                done, future = running.popleft()
+                yield done, future.result()
 
-    def _create(self, statement: str, rows: list[Any]) -> tuple[int, int]:
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
-            counters = tx.run(statement, {"rows": rows}).consume().counters
-            return counters.nodes_created, counters.relationships_created
+    def _create_nodes(self, statement: str, rows: list[Any]) -> list[int]:
+        def work(tx: ManagedTransaction) -> list[int]:
+            ids: list[int] = tx.run(statement, {"rows": rows}).single(strict=True)[0]
+            return ids
+
+        return self._session_call(work, read_only=False)
+
+    def _create_rels(self, statement: str, rows: list[Any]) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            return int(tx.run(statement, {"rows": rows}).consume().counters.relationships_created)
 
         return self._session_call(work, read_only=False)
 
