@@ -35,6 +35,9 @@ class ReadModel:
         self.rebuilt = False
         """True when the file was missing or of another schema and was (re)created empty."""
         if not read_only:
+            # Made here, not per connection: a thread opening its connection later must not
+            # bring back a data folder that went away (a detached volume).
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._initialise()
 
     def _connect(self) -> sqlite3.Connection:
@@ -42,7 +45,6 @@ class ReadModel:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

@@ -598,7 +598,14 @@ def test_health_is_503_naming_what_cannot_be_read(tmp_path: Path) -> None:
     503 and which path, not "ok" from the files it still holds open; back, it is 200."""
     server = start_server(tmp_path / "server")
     try:
-        assert httpx.get(f"{server.url}/api/health", timeout=30).status_code == 200
+        # The engines start in the background and write into the data folder: let them finish
+        # first, so that nothing but the server's open files is left behind the move.
+        for _ in range(600):
+            health = httpx.get(f"{server.url}/api/health", timeout=30)
+            assert health.status_code == 200
+            if all(e["state"] in {"ok", "unavailable"} for e in health.json()["engines"].values()):
+                break
+            time.sleep(0.1)
         moved = tmp_path / "moved"
         server.data_dir.rename(moved)
         gone = httpx.get(f"{server.url}/api/health", timeout=30)
