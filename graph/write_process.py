@@ -218,12 +218,12 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="casegraph-writer-watch", daemon=True).start()
 
 
-def _open(data_dir: Path) -> Any:  # pragma: no cover - in a child
-    """The workspace, opened for writing; a lock still held is waited for up to `LOCK_WAIT_S`
+def open_for_writing(data_dir: Path, wait_s: float = LOCK_WAIT_S) -> Any:
+    """The workspace, opened for writing; a lock still held is waited for up to `wait_s`
     (the writer of a server that was just killed takes a moment to notice and exit)."""
     from graph.workspace import Workspace
 
-    deadline = time.monotonic() + LOCK_WAIT_S
+    deadline = time.monotonic() + wait_s
     while True:
         try:
             return Workspace.open(data_dir)
@@ -242,7 +242,7 @@ def _serve(data_dir: str, conn: Connection, parent: int) -> None:  # pragma: no 
 
     faults.IN_WRITER = True
     try:
-        workspace = _open(Path(data_dir))
+        workspace = open_for_writing(Path(data_dir))
     except BaseException as e:
         conn.send(("error", _portable(e)))
         return
@@ -270,4 +270,4 @@ def _serve(data_dir: str, conn: Connection, parent: int) -> None:  # pragma: no 
         workspace.close()
 
 
-__all__ = ["OPERATIONS", "WriteProcess"]
+__all__ = ["OPERATIONS", "WriteProcess", "open_for_writing"]

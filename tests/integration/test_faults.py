@@ -29,7 +29,7 @@ from graph.faults import POINTS
 from graph.readmodel import audit
 from graph.store import META, Store
 from graph.workspace import Workspace, staleness
-from ontology.errors import StoreLocked
+from graph.write_process import open_for_writing
 from tests.integration.server import TOKEN, running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,22 +74,9 @@ def content(data_dir: Path) -> set[str]:
         store.close()
 
 
-def open_for_writing(data_dir: Path, wait_s: float = 10.0) -> Workspace:
-    """The workspace, once a killed server's writer process has let go of the store (it
-    notices its server is gone within a fraction of a second, `graph.write_process`)."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            return Workspace.open(data_dir)
-        except StoreLocked:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 def assert_consistent(data_dir: Path, scratch: Path) -> None:
     """Open as the writer (repairing what a kill left) and check everything agrees."""
-    workspace = open_for_writing(data_dir)
+    workspace: Workspace = open_for_writing(data_dir, wait_s=10.0)
     try:
         assert not (data_dir / "journal.json").exists(), "the open did not undo the write"
         assert not staleness(workspace.store, workspace.model)
