@@ -244,7 +244,8 @@ class Session:
         scopes = before
         scopes |= temporal.scopes_of(conn, touched.iris | self._streamed)
         self._before, self._streamed = temporal.Scopes(), set()
-        self.apply_temporal(temporal.recompute(conn, scopes))
+        for part in scopes.parts():
+            self.apply_temporal(temporal.recompute(conn, part))
         self.touched.subjects |= touched.subjects
         self.touched.iris |= touched.iris
         return touched
@@ -385,7 +386,8 @@ def rebuild_temporal(session: Session) -> None:
     conn = session.updater.conn
     scopes = temporal.all_scopes(conn)
     conn.execute("DELETE FROM temporal")
-    temporal.recompute(conn, scopes)
+    for part in scopes.parts():
+        temporal.recompute(conn, part)
     session.apply_temporal(temporal.everything(conn), rewrite=True)
 
 

@@ -89,7 +89,8 @@ def rebuild(store: Dataset, path: Path) -> ReadModel:
             updater.put(doc.graph, group(store.graph_quads(doc.graph)), complete=True)
         updater.recompute()
         conn = updater.conn
-        temporal.recompute(conn, temporal.all_scopes(conn))
+        for part in temporal.all_scopes(conn).parts():
+            temporal.recompute(conn, part)
         conn.executemany(
             "INSERT INTO graph (iri, name, kind, revision) VALUES (?,?,?,?)",
             [(d.graph, d.name, d.kind, d.revision) for d in store.documents()],

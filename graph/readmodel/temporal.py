@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -32,6 +32,8 @@ _PAIR_MAKERS = {
 _PART_OF = f"{CG}partOf"
 _IN_CASE = f"{CG}inCase"
 _CHUNK = 500
+_PART_CASES = 200
+_PART_PAIRS = 20_000
 
 type Key = tuple[str, str, str]
 """(source IRI, target IRI, relation local name)."""
@@ -51,6 +53,19 @@ class Scopes:
 
     def __bool__(self) -> bool:
         return bool(self.cases or self.pairs)
+
+    def parts(self) -> Iterator[Scopes]:
+        """These scopes in parts of at most `_PART_CASES` cases or `_PART_PAIRS` pairs.
+
+        Each scope's relations are computed on their own, so recomputing the parts one after
+        the other, each delta applied before the next part, ends where recomputing them all at
+        once would; a bulk load's delta then never has to be held whole.
+        """
+        cases, pairs = sorted(self.cases), sorted(self.pairs)
+        for start in range(0, len(cases), _PART_CASES):
+            yield Scopes(cases=set(cases[start : start + _PART_CASES]))
+        for start in range(0, len(pairs), _PART_PAIRS):
+            yield Scopes(pairs=set(pairs[start : start + _PART_PAIRS]))
 
 
 @dataclass(slots=True)
