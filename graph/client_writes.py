@@ -29,11 +29,15 @@ from graph.pipeline import GraphChange, Session
 from graph.sparql_scan import expand_bulk_ops, scan_update
 from graph.store import DEFAULT_NAME, META, SYSTEM_KINDS, Change, Dataset
 from graph.workspace import Workspace
+from loaders.bodies import RdfBody
 from loaders.literals import check_literals
 from ontology.errors import Conflict, QueryError
 from ontology.namespaces import CGG, PREFIXES
 
 API_LOADER = "api"
+
+type Body = Sequence[ox.Triple] | RdfBody
+"""What a client writes: triples, or the RDF documents of a request, parsed by the write."""
 
 
 def is_system_graph(iri: str) -> bool:
@@ -86,13 +90,18 @@ def _refuse_system(iri: str) -> None:
         )
 
 
-def write_graph(
-    workspace: Workspace, iri: str | None, triples: list[ox.Triple], *, replace: bool
-) -> bool:
+def _triples_of(body: Body) -> list[ox.Triple]:
+    """The triples of a write: given, or parsed here from a request's body (a write runs in
+    the writer process: the server does not parse large bodies while readers wait)."""
+    return body.triples() if isinstance(body, RdfBody) else list(body)
+
+
+def write_graph(workspace: Workspace, iri: str | None, body: Body, *, replace: bool) -> bool:
     """PUT (`replace`) or POST triples into a graph; True when the graph was created."""
     graph = iri or ""
     if graph:
         _refuse_system(graph)
+    triples = _triples_of(body)
     check_literals(triples, file="request body")
     with pipeline.session(workspace, f"graph store write {graph or 'default'}") as session:
         raw = session.writer.store.raw()
@@ -103,8 +112,9 @@ def write_graph(
     return created
 
 
-def create_graph(workspace: Workspace, triples: list[ox.Triple], base: str) -> str:
+def create_graph(workspace: Workspace, body: Body, base: str) -> str:
     """POST to the Graph Store itself: a new graph under `base`; its IRI."""
+    triples = _triples_of(body)
     check_literals(triples, file="request body")
     with pipeline.session(workspace, "graph store create") as session:
         raw = session.writer.store.raw()

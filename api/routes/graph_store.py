@@ -109,10 +109,10 @@ def _read(request: Request, state: State, iri: str | None) -> Response:
 async def _write(
     request: Request, state: State, iri: str | None, *, replace: bool, multipart: bool
 ) -> Response:
-    triples = await read_body(request, iri, multipart=multipart)
+    body = await read_body(request, iri, multipart=multipart)
     # The store's default graph always exists; a write to it "creates" it when it was empty.
     was_empty = iri is None and not client_writes.graph_content(state.snapshot, None)
-    created = await run_write(state, client_writes.write_graph, iri, triples, replace=replace)
+    created = await run_write(state, client_writes.write_graph, iri, body, replace=replace)
     if not (created or was_empty):
         return Response(status_code=204)
     return Response(status_code=201, headers={"Location": _location(request, iri)})
@@ -179,8 +179,8 @@ async def post_graph(request: Request, state: State, _auth: WriteAllowed) -> Res
     if not is_store:
         return await _write(request, state, iri, replace=False, multipart=True)
     base = _store_url(request).rstrip("/") + "/"
-    triples = await read_body(request, base, multipart=True)
-    created = await run_write(state, client_writes.create_graph, triples, base)
+    body = await read_body(request, base, multipart=True)
+    created = await run_write(state, client_writes.create_graph, body, base)
     return Response(status_code=201, headers={"Location": created})
 
 
