@@ -17,7 +17,8 @@ old total or the new one, never a mix. The probe's latency is reported apart (a 
 count is a scan, slow by nature).
 
 Reported: every status (no 5xx is the target), the counts seen, read latency before and during
-the PUT (the issue's target: p99 under 100 ms during the PUT), the PUT's duration and the load
+the PUT and the engine sync that follows it (the issue's target: p99 under 100 ms during the
+write), the PUT's duration and the load
 average. A benchmark: nothing is asserted; the figures go to benchmarks/results/mixed.json.
 
     uv run python benchmarks/mixed.py [--window 5] [--old-triples 20000] [--new-triples 150000]
@@ -151,6 +152,15 @@ def engines_ok(url: str, timeout_s: float = 600) -> None:
             return
         time.sleep(0.5)
     raise RuntimeError("the Cypher engine did not catch up")
+
+
+def engines_synced(url: str) -> bool:
+    """Whether every Cypher engine is `ok` at the version readers see."""
+    health = httpx.get(f"{url}/api/health", timeout=30).json()
+    engines = health["engines"].values()
+    return bool(engines) and all(
+        e["state"] == "ok" and e["version"] == health["version"] for e in engines
+    )
 
 
 def wrk_window(url: str, seconds: float, connections: int, folder: Path) -> Window:
@@ -288,8 +298,11 @@ def main() -> int:
             thread = threading.Thread(target=writer, daemon=True)
             thread.start()
             windows: list[Window] = []
-            while not done.is_set():
+            # The write ends when the Cypher engine has the new version too (it syncs on a
+            # background thread after the PUT's answer): reads go on until then.
+            while not (done.is_set() and engines_synced(server.url)):
                 windows.append(wrk_window(server.url, args.window, args.connections, root))
+            synced_after_s = time.monotonic() - write_result["ended"]
             thread.join()
             stop.set()
             prober.join()
@@ -310,16 +323,23 @@ def main() -> int:
         f"--timeout {TIMEOUT_S}s; reads: " + ", ".join(path for path, _ in READS),
         "old_graph_triples": old_n,
         "new_graph_triples": new_n,
-        "put": {"status": write_result["status"], "seconds": round(write_result["seconds"], 1)},
+        "put": {
+            "status": write_result["status"],
+            "seconds": round(write_result["seconds"], 1),
+            # An upper bound: windows are whole, and the last one ends after the engine synced.
+            "engine_synced_within_s_after_put": round(synced_after_s, 1),
+        },
         "windows": {"anchor": len(anchor), "during_put": len(during), "all": len(windows)},
         "reads_before_put": latency(anchor),
-        "reads_during_put": latency(during),
-        "reads_during_put_p99_vs_before": (
-            round(latency(during)["p99_ms"] / latency(anchor)["p99_ms"], 2) if during else None
+        "reads_during_put": latency(during) if during else None,
+        # Every window from the PUT's start until the engine has synced the new version: the
+        # whole write as readers live it. The target is judged on these.
+        "reads_during_write": latency(windows),
+        "reads_during_write_p99_vs_before": round(
+            latency(windows)["p99_ms"] / latency(anchor)["p99_ms"], 2
         ),
-        "reads_all_windows": latency(windows),
         "target_p99_ms": 100,
-        "met": bool(during) and latency(during)["p99_ms"] < 100,
+        "met": latency(windows)["p99_ms"] < 100,
         "probe_statuses": {str(k): v for k, v in sorted(statuses.items())},
         "non_2xx": sum(w.non_2xx for w in [*anchor, *windows])
         + sum(v for k, v in statuses.items() if k >= 500),
