@@ -231,6 +231,11 @@ async def _casegraph_error(request: Request, exc: Exception) -> JSONResponse:
     kind = None
     if isinstance(exc, ValidationError) and exc.report:
         extra["report"] = exc.report
+    if isinstance(exc, LoadError):
+        # Where the input went wrong, as fields a client can read (the detail says it too).
+        where = {"file": exc.file, "line": exc.line, "column": exc.column}
+        where |= {"record": exc.record, "field": exc.field}
+        extra.update({k: v for k, v in where.items() if v is not None})
     if isinstance(exc, ResultTooLarge):
         kind = "result-too-large"
     elif isinstance(exc, QueryTimeout):

@@ -144,3 +144,39 @@ def test_a_writer_killed_in_a_write_costs_that_write_alone(tmp_path: Path) -> No
     with running(tmp_path) as server:  # the same data, no fault: writes land again
         assert put_note(server, 2).status_code == 201
         assert phenomena(server) == before + 1
+
+
+@linux_only
+def test_a_body_the_writer_cannot_parse_is_400_naming_its_line(tmp_path: Path) -> None:
+    """Graph Store bodies are parsed by the writer (the server only reads them): a syntax
+    error on line 3 comes back as 400 naming that line, nothing is written, and the same
+    writer takes the next write."""
+    with running(tmp_path) as server:
+        before = phenomena(server)
+        (writer,) = writers(server)
+        body = (
+            f"<{NOTE}-bad> a <{CG}Phenomenon> .\n"
+            f'<{NOTE}-bad> <http://www.w3.org/2000/01/rdf-schema#label> "fine" .\n'
+            f"<{NOTE}-bad> <{CG}p> <unclosed .\n"
+        )
+        refused = httpx.put(
+            f"{server.url}/graph-store",
+            params={"graph": "https://example.org/writer/bad"},
+            content=body,
+            headers={"Content-Type": "text/turtle", **AUTH},
+            timeout=120,
+        )
+        assert refused.status_code == 400, refused.text
+        problem = refused.json()
+        assert problem["detail"].startswith("request body:3:"), problem
+        assert problem.get("line") == 3, problem
+        assert phenomena(server) == before
+        missing = httpx.get(
+            f"{server.url}/graph-store",
+            params={"graph": "https://example.org/writer/bad"},
+            timeout=60,
+        )
+        assert missing.status_code == 404
+        assert put_note(server, 1).status_code == 201
+        assert phenomena(server) == before + 1
+        assert writers(server) == [writer]
