@@ -253,7 +253,11 @@ def _incremental(engine: str) -> Any:
             f"{n(row['seconds'], 2)} s ({n(row['nodes_written'])} nodes, "
             f"{n(row['relationships_written'])} relationships){again}",
             row["seconds"] < 2 and not row.get("full", False),
-            loadavg=[data.get("loadavg_after")],
+            # An engine's rows may come from an earlier run (cypher.py --engines ...).
+            loadavg=[
+                _dig(data, "engines", engine, "measured_in_an_earlier_run", "loadavg_after")
+                or data.get("loadavg_after")
+            ],
             size=data.get("triples"),
         )
 
