@@ -238,7 +238,7 @@ async def _query(
     """Run a query; with `keep` (a GET), a whole answer is kept for this version under the
     exact query string and Accept header, so a repeat gets the same bytes."""
     assert op.query is not None
-    query_guard.check_sparql_query(op.query, max_chars=state.settings.sparql_max_chars)
+    facts = query_guard.check_sparql_query(op.query, max_chars=state.settings.sparql_max_chars)
     media, result_format, graph_format = _media(request.headers.get("accept"), query_form(op.query))
     from graph.query_workers import Job
 
@@ -250,7 +250,7 @@ async def _query(
         base_iri=_endpoint(request),
         default_graphs=tuple(op.default_graphs) if given else None,
         named_graphs=tuple(op.named_graphs) if given else None,
-        union=not given and not query_guard.has_dataset_clause(op.query),
+        union=not given and not facts.has_dataset_clause,
         max_bytes=state.settings.sparql_max_bytes,
     )
     charset = "; charset=utf-8" if "xml" not in media else ""
