@@ -38,12 +38,18 @@ def events(
     hi = float(end.toordinal()) if end is not None else UNBOUNDED
     clauses: list[str] = ["e.is_event = 1"]
     params: list[object] = []
+    source = "entity e"
     if start is not None or end is not None:
         if starts_within:
             clauses.append("e.earliest >= ? AND e.earliest <= ?")
             params += [(start or dt.date.min).isoformat(), (end or dt.date.max).isoformat()]
         else:
-            clauses.append("e.sid IN (SELECT sid FROM event_span WHERE lo <= ? AND hi >= ?)")
+            # Driven by the R*Tree: its matches are joined through the narrow index of dated
+            # events (left to itself, the planner walked every event by date: 320 ms at 10M).
+            source = (
+                "event_span s CROSS JOIN entity e INDEXED BY entity_event_order ON e.sid = s.sid"
+            )
+            clauses.append("s.lo <= ? AND s.hi >= ?")
             params += [hi, lo]
             clauses.append("e.earliest IS NOT NULL")
     if case is not None:
@@ -64,7 +70,7 @@ def events(
         clauses.append(f"e.sid IN (SELECT src FROM edge WHERE pred IN (?,?) AND dst IN ({marks}))")
         params += [f"{CG}place", f"{CG}target", *inside]
     rows = conn.execute(
-        f"SELECT e.sid FROM entity e WHERE {' AND '.join(clauses)} "
+        f"SELECT e.sid FROM {source} WHERE {' AND '.join(clauses)} "
         "ORDER BY e.earliest IS NULL, e.earliest, e.sort_label, e.id",
         params,
     ).fetchall()

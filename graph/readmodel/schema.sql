@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS entity (
 CREATE INDEX IF NOT EXISTS entity_id ON entity (id);
 CREATE INDEX IF NOT EXISTS entity_sort ON entity (sort_label, id);
 CREATE INDEX IF NOT EXISTS entity_events ON entity (is_event, earliest);
+-- The dated events by sid with what a window's answer is sorted on: a window joins the event_span
+-- R*Tree's matches through this narrow index instead of the wide entity rows (graph/readmodel/lists.py).
+CREATE INDEX IF NOT EXISTS entity_event_order ON entity (sid, earliest, sort_label, id)
+    WHERE is_event = 1 AND earliest IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS entity_type (
     type TEXT NOT NULL,
