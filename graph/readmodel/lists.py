@@ -4,6 +4,7 @@ comparison, claims, sources, observation series, class counts."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -69,11 +70,18 @@ def events(
         marks = ",".join("?" * len(inside))
         clauses.append(f"e.sid IN (SELECT src FROM edge WHERE pred IN (?,?) AND dst IN ({marks}))")
         params += [f"{CG}place", f"{CG}target", *inside]
-    rows = conn.execute(
+    query = (
         f"SELECT e.sid FROM {source} WHERE {' AND '.join(clauses)} "
-        "ORDER BY e.earliest IS NULL, e.earliest, e.sort_label, e.id",
-        params,
-    ).fetchall()
+        "ORDER BY e.earliest IS NULL, e.earliest, e.sort_label, e.id"
+    )
+    try:
+        rows = conn.execute(query, params).fetchall()
+    except sqlite3.OperationalError as e:
+        # A read model made before the index, opened read-only (it gets the index at its
+        # next writable open): the same join, through the entity rows.
+        if "entity_event_order" not in str(e):
+            raise
+        rows = conn.execute(query.replace(" INDEXED BY entity_event_order", ""), params).fetchall()
     return [r[0] for r in rows]
 
 
