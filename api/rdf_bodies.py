@@ -8,19 +8,19 @@ loaders refuse an empty document; a JSON-LD document must be an object or an arr
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from fastapi import Request
 
 from api.problems import BadRequest, UnsupportedMediaType
 from loaders.bodies import Part, RdfBody
 
-BODY_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
+BODY_TYPES: tuple[str, ...] = (
+    "text/turtle",
+    "application/x-turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+)
+"""The media types a body may have; the writer parses each (`loaders.bodies`)."""
 MULTIPART = "multipart/form-data"
 
 
