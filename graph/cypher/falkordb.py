@@ -7,6 +7,7 @@ started with. `restart()` replaces a stuck server (see `EmbeddedFalkorDB.restart
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,6 +40,8 @@ from graph.cypher.falkordb_server import (
 from graph.errors import BackendUnavailable, QueryError, QueryTimeout
 from graph.records import NodeRecord, RelRecord
 
+log = logging.getLogger("casegraph.cypher")
+
 GRAPH_NAME = "casegraph"
 BULK_SUFFIX = "__bulk"
 """A full sync builds `<graph>__bulk` and renames it over `<graph>`."""
@@ -46,6 +49,11 @@ SOCKET_TIMEOUT_S = 600.0
 """Client socket timeout: far above redis-py's usual few seconds, which break large batches."""
 TIMED_OUT = "Query timed out"
 """FalkorDB's message when a query passes its TIMEOUT."""
+SCHEMA_TIMEOUT_S = 60.0
+"""How long a schema statement may take. Index and constraint creation answer at once (FalkorDB
+fills them in the background), so a statement unanswered this long has met a stuck engine: a
+fresh server that did not answer its first `CREATE INDEX` once kept a CI run waiting for its
+600 s timeout. On start-up the server is then restarted and the schema tried again."""
 
 
 class FalkorDBBackend(CypherBackend):
@@ -59,6 +67,7 @@ class FalkorDBBackend(CypherBackend):
         *,
         graph: str = GRAPH_NAME,
         socket_timeout_s: float = SOCKET_TIMEOUT_S,
+        schema_timeout_s: float = SCHEMA_TIMEOUT_S,
         labels: Collection[str] | None = None,
         rel_types: Collection[str] | None = None,
         limits: EngineLimits | None = None,
@@ -67,6 +76,7 @@ class FalkorDBBackend(CypherBackend):
         self.server = EmbeddedFalkorDB(path, limits=limits)
         self.server.start()
         self.socket_timeout_s = socket_timeout_s
+        self.schema_timeout_s = schema_timeout_s
         self.graph_name = graph
         try:
             self._connect()
@@ -79,16 +89,29 @@ class FalkorDBBackend(CypherBackend):
         return self.server.limits
 
     def _connect(self) -> None:
+        self._db = self._client(self.socket_timeout_s)
+        self._graph = self._db.select_graph(self.graph_name)
+        if self._exists():
+            return
+        # Creating the schema creates the graph key (read-only queries fail without it).
+        try:
+            self.ensure_schema()
+        except _SchemaTimeout as e:
+            log.warning("FalkorDB: %s; restarting the server and trying again", e)
+            self._db.connection.close()
+            self.server.restart(save_timeout_s=5.0)  # an empty graph: nothing to lose
+            self._db = self._client(self.socket_timeout_s)
+            self._graph = self._db.select_graph(self.graph_name)
+            self.ensure_schema()
+
+    def _client(self, socket_timeout_s: float) -> FalkorDB:
         assert self.server.socket_path is not None
-        self._db = FalkorDB(
+        return FalkorDB(
             unix_socket_path=str(self.server.socket_path),
-            socket_timeout=self.socket_timeout_s,
+            socket_timeout=socket_timeout_s,
             socket_connect_timeout=10,
             retry=no_retry(),
         )
-        self._graph = self._db.select_graph(self.graph_name)
-        if not self._exists():
-            self.ensure_schema()  # creates the graph key: read-only queries fail without it
 
     def restart(self, *, save_timeout_s: float = SAVE_TIMEOUT_S) -> bool:
         """Kill the (possibly hung) server and start it again on the same folder; reconnect.
@@ -135,14 +158,9 @@ class FalkorDBBackend(CypherBackend):
             raise BackendUnavailable(f"FalkorDB: {e}") from e
 
     def ensure_schema(self) -> None:
-        for statement in st.FALKORDB_INDEXES:
-            self._schema(self._graph.query, statement)
-        for label, prop in st.FALKORDB_UNIQUE:
-            self._schema(
-                self._db.connection.execute_command,
-                *("GRAPH.CONSTRAINT", "CREATE", self._graph.name, "UNIQUE", "NODE", label),
-                *("PROPERTIES", 1, prop),
-            )
+        """Create the indexes and the unique constraint (what exists already is left), each
+        statement bounded by `schema_timeout_s`."""
+        self._ensure_schema_on(self._graph.name)
 
     def replace_all(
         self,
@@ -174,7 +192,7 @@ class FalkorDBBackend(CypherBackend):
             graph = self._db.select_graph(temp)
             for statement, params in date_statements(load, self.rel_types):
                 graph.query(statement, params)
-            self._ensure_schema_on(graph)
+            self._ensure_schema_on(temp)
             connection.rename(temp, self._graph.name)
             # The client caches label, type and property names by the graph's own ids; the new
             # graph numbers them afresh.
@@ -185,16 +203,26 @@ class FalkorDBBackend(CypherBackend):
             raise BackendUnavailable(f"FalkorDB: {e}") from e
         return WriteSummary(load.nodes, load.relationships)
 
-    def _ensure_schema_on(self, graph: Any) -> None:
-        """`ensure_schema` on another graph key of the same server (the bulk key)."""
-        for statement in st.FALKORDB_INDEXES:
-            self._schema(graph.query, statement)
-        for label, prop in st.FALKORDB_UNIQUE:
-            self._schema(
-                self._db.connection.execute_command,
-                *("GRAPH.CONSTRAINT", "CREATE", graph.name, "UNIQUE", "NODE", label),
-                *("PROPERTIES", 1, prop),
-            )
+    def _ensure_schema_on(self, name: str) -> None:
+        """`ensure_schema` on a graph key of this server (the bulk key before its rename)."""
+        try:
+            client = self._client(self.schema_timeout_s)  # the client asks the server things
+        except redis.TimeoutError as e:
+            raise _SchemaTimeout(f"no answer within {self.schema_timeout_s:g} s") from e
+        except redis.RedisError as e:
+            raise BackendUnavailable(f"FalkorDB: {e}") from e
+        try:
+            graph = client.select_graph(name)
+            for statement in st.FALKORDB_INDEXES:
+                self._schema(graph.query, statement)
+            for label, prop in st.FALKORDB_UNIQUE:
+                self._schema(
+                    client.connection.execute_command,
+                    *("GRAPH.CONSTRAINT", "CREATE", name, "UNIQUE", "NODE", label),
+                    *("PROPERTIES", 1, prop),
+                )
+        finally:
+            client.connection.close()
 
     def _schema(self, run: Callable[..., object], *args: object) -> None:
         try:
@@ -202,6 +230,10 @@ class FalkorDBBackend(CypherBackend):
         except redis.ResponseError as e:
             if not any(text in str(e) for text in st.FALKORDB_ALREADY):
                 raise QueryError(f"FalkorDB: {e}") from e
+        except redis.TimeoutError as e:
+            raise _SchemaTimeout(
+                f"no answer to {' '.join(map(str, args))!r} within {self.schema_timeout_s:g} s"
+            ) from e
         except redis.RedisError as e:
             raise BackendUnavailable(f"FalkorDB: {e}") from e
 
@@ -307,6 +339,10 @@ class _NodeIds:
         if isinstance(value, dict):
             return {str(k): self.convert(v) for k, v in value.items()}
         return json_value(value)
+
+
+class _SchemaTimeout(BackendUnavailable):
+    """A schema statement got no answer within the backend's `schema_timeout_s`."""
 
 
 def _endpoint(node: Node | int) -> int:

@@ -118,6 +118,41 @@ def test_restart_of_a_frozen_server_loses_what_was_not_saved(tmp_path: Path) -> 
         backend.close()
 
 
+def test_a_server_that_does_not_answer_its_first_schema_statement_is_restarted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fresh server once left `CREATE INDEX` unanswered and a CI run waited 600 s: on
+    start-up a schema statement is bounded, and the server is replaced and the schema made."""
+    backend = FalkorDBBackend(tmp_path / "fk", schema_timeout_s=1)
+    try:
+        backend._db.connection.delete(backend.graph_name)  # as on a first start
+        pid = backend.server.pid
+        assert pid is not None
+
+        def exists_then_freeze() -> bool:  # the server stops answering after the check
+            os.kill(pid, signal.SIGSTOP)
+            return False
+
+        backend._exists = exists_then_freeze  # type: ignore[method-assign]
+        started = time.monotonic()
+        backend._connect()
+        assert time.monotonic() - started < 30
+        assert not _alive(pid)
+        assert backend.server.pid not in (None, pid)
+        assert "restarting the server" in caplog.text
+        indexes = backend.query(
+            "CALL db.indexes() YIELD label, properties RETURN label, properties"
+        )
+        assert sorted(indexes.rows) == [
+            ["Entity", ["id", "type"]],
+            ["Event", ["earliest", "latest"]],
+        ]
+        backend.write(_node("after"))
+        assert backend.query("MATCH (n:Entity) RETURN n.id AS id").rows == [["after"]]
+    finally:
+        backend.close()
+
+
 # -- platforms where prctl or the engine is missing -----------------------------------------------
 
 NO_PRCTL = textwrap.dedent(
