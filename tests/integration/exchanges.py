@@ -4,6 +4,7 @@ put by the Graph Store), SPARQL JSON results as rows of strings, and problem det
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -20,6 +21,21 @@ def put_graph(
     return client.put(
         "/graph-store", params={"graph": iri}, content=body, headers={"Content-Type": media} | AUTH
     )
+
+
+def wait_for_engines(client: httpx.Client, version: int | None = None) -> None:
+    """Wait until every Cypher engine holds `version` (the store's version when None): they
+    are synced on a thread after a write has answered, so `/api/health` changes meanwhile."""
+    engines: dict[str, Any] = {}
+    for _ in range(600):
+        health = client.get("/api/health").json()
+        engines, wanted = health["engines"], version if version is not None else health["version"]
+        if engines and all(
+            e["state"] == "ok" and (e["version"] or 0) >= wanted for e in engines.values()
+        ):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the engines did not reach version {version}: {engines}")
 
 
 def solutions(response: httpx.Response) -> list[dict[str, str]]:

@@ -18,6 +18,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
+from tests.integration.exchanges import wait_for_engines
 from tests.integration.server import TOKEN, Server, running, start_server
 
 pytestmark = pytest.mark.timeout(300)
@@ -517,18 +518,6 @@ def test_update_needs_the_token(writable: httpx.Client) -> None:
     wrong = writable.post("/sparql", data=form, headers={"Authorization": "Bearer nope"})
     assert_problem(wrong, 403)
     assert writable.get("/api/entities", params={"q": "nueva"}).json()["total"] == 0
-
-
-def wait_for_engines(client: httpx.Client, version: int) -> None:
-    """Wait until every Cypher engine holds `version` (they are synced after the response)."""
-    for _ in range(600):
-        engines = client.get("/api/health").json()["engines"]
-        if engines and all(
-            e["state"] == "ok" and (e["version"] or 0) >= version for e in engines.values()
-        ):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"the engines did not reach version {version}: {engines}")
 
 
 def test_update_with_token_is_visible_everywhere(writable: httpx.Client) -> None:

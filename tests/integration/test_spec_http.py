@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.integration.exchanges import AUTH, problem
+from tests.integration.exchanges import AUTH, problem, wait_for_engines
 from tests.integration.server import TOKEN, Server, running
 
 pytestmark = pytest.mark.timeout(300)
@@ -93,6 +93,7 @@ def get_urls(client: httpx.Client) -> list[tuple[str, dict[str, str]]]:
         headers={"Content-Type": "text/turtle"} | AUTH,
     )
     assert put.status_code in (201, 204), put.text
+    wait_for_engines(client)  # /api/health changes while the engines take the write in
     values = {
         "/api/cases/{id}": "fx-mexico",
         "/view/case/{id}": "fx-mexico",
