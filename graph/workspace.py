@@ -13,6 +13,8 @@ relations are rebuilt, in one write (`repair`). Nothing else reads the whole sto
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,8 @@ class Workspace:
     model: ReadModel
     listeners: list[Callable[[int], None]] = field(default_factory=list)
     """Called with the new version after every published write (the server swaps snapshots)."""
+    scratch: Path | None = None
+    """The temporary folder of an in-memory workspace's read model, removed by `close`."""
 
     @classmethod
     def open(
@@ -60,17 +64,22 @@ class Workspace:
         server whose writes run in `graph.write_process`."""
         store_path = data_dir / "oxigraph" if data_dir is not None else None
         store = Store(store_path, read_only=read_only)
+        scratch: Path | None = None
+        if data_dir is None:  # an in-memory store: the read model in a folder of its own
+            scratch = folder = Path(tempfile.mkdtemp(prefix="casegraph-readmodel-"))
+        else:
+            folder = data_dir
         try:
-            model_path = (
-                data_dir / READ_MODEL_FILE if data_dir is not None else _scratch_model_path()
-            )
             model = ReadModel(
-                model_path, read_only=read_only if model_read_only is None else model_read_only
+                folder / READ_MODEL_FILE,
+                read_only=read_only if model_read_only is None else model_read_only,
             )
         except BaseException:
             store.close()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
             raise
-        workspace = cls(data_dir, store, model)
+        workspace = cls(data_dir, store, model, scratch=scratch)
         if not read_only:
             try:
                 stale = staleness(store, model)
@@ -104,8 +113,13 @@ class Workspace:
         return stale
 
     def close(self) -> None:
-        self.model.close()
-        self.store.close()
+        try:
+            self.model.close()
+            self.store.close()
+        finally:
+            if self.scratch is not None:
+                shutil.rmtree(self.scratch, ignore_errors=True)
+                self.scratch = None
 
 
 def staleness(store: Dataset, model: ReadModel) -> Staleness:
@@ -117,13 +131,6 @@ def staleness(store: Dataset, model: ReadModel) -> Staleness:
     )
     removed = sorted(taken.keys() - current.keys())
     return Staleness(changed, removed, model.rebuilt and bool(current))
-
-
-def _scratch_model_path() -> Path:
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="casegraph-readmodel-"))
-    return folder / READ_MODEL_FILE
 
 
 __all__ = ["READ_MODEL_FILE", "Staleness", "Workspace", "staleness"]

@@ -456,3 +456,12 @@ def test_the_events_window_answers_the_same_without_its_index(tmp_path: Path) ->
         conn.execute("DROP INDEX entity_event_order")
         conn.commit()
     assert window() == indexed
+
+
+def test_an_in_memory_workspace_removes_its_read_model_folder_on_close() -> None:
+    """`casegraph validate` without a data folder opens one; runs left folders in the temp dir."""
+    workspace = Workspace.open(None)
+    scratch = workspace.model.path.parent
+    assert scratch.is_dir() and scratch.name.startswith("casegraph-readmodel-")
+    workspace.close()
+    assert not scratch.exists()
