@@ -47,6 +47,7 @@ class Reader:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._summaries: dict[str, bytes | None] = {}
+        self._labels: dict[str, str] = {}
         self._consistency: Consistency | None = None
 
     @property
@@ -73,20 +74,29 @@ class Reader:
                 self._summaries[iri] = found.get(iri)
         return self._summaries
 
+    def _summary_bytes(self, iri: str) -> bytes | None:
+        try:
+            return self._summaries[iri]  # most lookups: fetched with the others already
+        except KeyError:
+            return self.summaries([iri])[iri]
+
     def summary(self, iri: str) -> Any:
         """An IRI's summary as an `orjson.Fragment` (a stub for what is no entity)."""
-        data = self.summaries([iri])[iri]
+        data = self._summary_bytes(iri)
         return orjson.Fragment(data) if data is not None else stub_summary(iri)
 
     def summary_dict(self, iri: str) -> dict[str, Any]:
-        data = self.summaries([iri])[iri]
+        data = self._summary_bytes(iri)
         return orjson.loads(data) if data is not None else stub_summary(iri)
 
     def is_entity(self, iri: str) -> bool:
-        return self.summaries([iri])[iri] is not None
+        return self._summary_bytes(iri) is not None
 
     def label(self, iri: str) -> str:
-        return str(self.summary_dict(iri)["label"])
+        found = self._labels.get(iri)
+        if found is None:
+            found = self._labels[iri] = str(self.summary_dict(iri)["label"])
+        return found
 
     # -- entities ----------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ _FLOAT_TYPES = frozenset({"decimal", "double", "float"})
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
+@functools.lru_cache(maxsize=8192)  # predicates and classes, asked for again and again
 def curie(iri: str) -> str:
     """`cg:participant` for a known namespace, else the IRI itself."""
     for prefix, namespace in _PREFIXES_BY_LENGTH:
