@@ -77,6 +77,8 @@ class FalkorDBBackend(CypherBackend):
         self.server.start()
         self.socket_timeout_s = socket_timeout_s
         self.schema_timeout_s = schema_timeout_s
+        self._schema_db: FalkorDB | None = None
+        """A second client whose socket timeout is `schema_timeout_s` (made on first use)."""
         self.graph_name = graph
         try:
             self._connect()
@@ -98,11 +100,17 @@ class FalkorDBBackend(CypherBackend):
             self.ensure_schema()
         except _SchemaTimeout as e:
             log.warning("FalkorDB: %s; restarting the server and trying again", e)
-            self._db.connection.close()
+            self._close_clients()
             self.server.restart(save_timeout_s=5.0)  # an empty graph: nothing to lose
             self._db = self._client(self.socket_timeout_s)
             self._graph = self._db.select_graph(self.graph_name)
             self.ensure_schema()
+
+    def _close_clients(self) -> None:
+        self._db.connection.close()
+        if self._schema_db is not None:
+            self._schema_db.connection.close()
+            self._schema_db = None
 
     def _client(self, socket_timeout_s: float) -> FalkorDB:
         assert self.server.socket_path is not None
@@ -121,7 +129,7 @@ class FalkorDBBackend(CypherBackend):
         rebuilt (`graph.sync.sync(model, backend, full=True)`; the sync marker, kept in the same
         Redis save, falls back with the data, so a plain sync repairs it too).
         """
-        self._db.connection.close()
+        self._close_clients()
         saved = self.server.restart(save_timeout_s=save_timeout_s)
         self._connect()
         return saved
@@ -205,24 +213,23 @@ class FalkorDBBackend(CypherBackend):
 
     def _ensure_schema_on(self, name: str) -> None:
         """`ensure_schema` on a graph key of this server (the bulk key before its rename)."""
-        try:
-            client = self._client(self.schema_timeout_s)  # the client asks the server things
-        except redis.TimeoutError as e:
-            raise _SchemaTimeout(f"no answer within {self.schema_timeout_s:g} s") from e
-        except redis.RedisError as e:
-            raise BackendUnavailable(f"FalkorDB: {e}") from e
-        try:
-            graph = client.select_graph(name)
-            for statement in st.FALKORDB_INDEXES:
-                self._schema(graph.query, statement)
-            for label, prop in st.FALKORDB_UNIQUE:
-                self._schema(
-                    client.connection.execute_command,
-                    *("GRAPH.CONSTRAINT", "CREATE", name, "UNIQUE", "NODE", label),
-                    *("PROPERTIES", 1, prop),
-                )
-        finally:
-            client.connection.close()
+        if self._schema_db is None:
+            try:
+                self._schema_db = self._client(self.schema_timeout_s)  # it asks the server INFO
+            except redis.TimeoutError as e:
+                raise _SchemaTimeout(f"no answer within {self.schema_timeout_s:g} s") from e
+            except redis.RedisError as e:
+                raise BackendUnavailable(f"FalkorDB: {e}") from e
+        client = self._schema_db
+        graph = client.select_graph(name)
+        for statement in st.FALKORDB_INDEXES:
+            self._schema(graph.query, statement)
+        for label, prop in st.FALKORDB_UNIQUE:
+            self._schema(
+                client.connection.execute_command,
+                *("GRAPH.CONSTRAINT", "CREATE", name, "UNIQUE", "NODE", label),
+                *("PROPERTIES", 1, prop),
+            )
 
     def _schema(self, run: Callable[..., object], *args: object) -> None:
         try:
@@ -284,7 +291,7 @@ class FalkorDBBackend(CypherBackend):
     def close(self, *, stop_timeout_s: float = STOP_TIMEOUT_S) -> None:
         """Close the connection and stop the server (killed after `stop_timeout_s`)."""
         try:
-            self._db.connection.close()
+            self._close_clients()
         finally:
             self.server.stop(stop_timeout_s)
 
